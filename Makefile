@@ -1,0 +1,33 @@
+# The two set-up commands (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-fast dev manifest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+manifest: install  ## build the dbt manifest ahead of time (never parsed at import)
+	$(BIN)/c360 prepare
+
+run: manifest  ## the nightly job on the embedded DuckDB (generates sample exports if data/landing is empty)
+	$(BIN)/c360 run
+
+test: manifest  ## the whole test suite
+	$(BIN)/python -m pytest -q
+
+test-fast: manifest
+	$(BIN)/python -m pytest -q -m "not slow"
+
+dev: manifest  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data/warehouse.duckdb data/published* dbt_project/target

@@ -1,0 +1,4 @@
+{#- Custom schemas are used as they are (staging, intermediate, marts), not prefixed with the target's. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {{ custom_schema_name if custom_schema_name else target.schema }}
+{%- endmacro %}

@@ -1,0 +1,26 @@
+with source as (
+
+    select * from {{ source('raw', 'miniprogram__sharers') }}
+
+),
+
+latest as (
+
+    {{ latest_version('source', ['sharer_openid'], 'update_time') }}
+
+)
+
+select
+    sharer_openid,
+    sharer_unionid,
+    nickname,
+    sharer_type,
+    store_id,
+    store_name,
+    bind_time,
+    unbind_time,
+    update_time,
+    _source_file,
+    _file_date,
+    _row_number
+from latest

@@ -1,0 +1,27 @@
+with source as (
+
+    select * from {{ source('raw', 'official_account__followers') }}
+
+),
+
+latest as (
+
+    {{ latest_version('source', ['openid'], 'update_time') }}
+
+)
+
+select
+    openid,
+    unionid,
+    subscribe,
+    subscribe_time,
+    unsubscribe_time,
+    subscribe_scene,
+    qr_scene_str,
+    tagid_list,
+    remark,
+    update_time,
+    _source_file,
+    _file_date,
+    _row_number
+from latest

@@ -1,0 +1,26 @@
+with source as (
+
+    select * from {{ source('raw', 'touchpoints__messages') }}
+
+),
+
+latest as (
+
+    {{ latest_version('source', ['message_id'], 'sent_at') }}
+
+)
+
+select
+    message_id,
+    channel,
+    recipient_type,
+    recipient_id,
+    campaign_id,
+    sent_at,
+    status,
+    opened_at,
+    clicked_at,
+    _source_file,
+    _file_date,
+    _row_number
+from latest

@@ -1,0 +1,1 @@
+"""Customer 360 platform: the Dagster code location and its command line."""

@@ -1,0 +1,54 @@
+"""The dbt project as Dagster sees it. The manifest is a build artefact: ``dagster dev`` prepares it
+(``prepare_if_dev``), and ``c360`` / CI prepare it before loading the definitions; nothing parses dbt at
+import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from ..settings import DBT_PROJECT_DIR
+
+
+def dbt_executable() -> str:
+    """The ``dbt`` installed beside this interpreter, so an un-activated venv (cron, .venv/bin/c360) works."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [p for folder in ("models", "macros", "seeds", "tests") for p in (project_dir / folder).rglob("*")]
+    sources += [project_dir / "dbt_project.yml"]
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
+def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """``dbt parse`` ahead of loading the definitions (what ``dagster-dbt project prepare-and-package`` does)."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(project_dir)}
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        check=True,
+        env=env,
+        cwd=project_dir,
+    )
+
+
+def ensure_manifest() -> None:
+    if manifest_is_stale():
+        prepare_manifest()

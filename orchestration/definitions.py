@@ -1,0 +1,28 @@
+"""The Dagster code location: it only assembles what the modules beside it define."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .automation.jobs import nightly_job
+from .automation.schedules import nightly_schedule
+from .dbt.assets import dbt_models
+from .dbt.project import dbt_executable, dbt_project
+from .ingest.assets import raw_exports
+from .resources import LandingResource, WarehouseResource
+
+defs = dg.Definitions(
+    assets=[raw_exports, dbt_models],
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    resources={
+        "warehouse": WarehouseResource(),
+        "landing": LandingResource(),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project(),
+            profiles_dir=str(dbt_project().profiles_dir),
+            dbt_executable=dbt_executable(),
+        ),
+    },
+)

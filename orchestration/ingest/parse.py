@@ -1,0 +1,216 @@
+"""Typed parsing of raw text cells, vectorised in polars, with one reason per rejected row.
+
+Every column type of the contract has a parser (text -> typed value, null when it does not parse) and
+the reason code a row gets when a non-missing cell fails it. Rows with any failure are rejected with
+the first failure in column order; wrong field counts and missing required values come first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from .reader import FIELD_COUNT_OK, ROW_NUMBER
+from .schema import Column, Entity
+
+MISSING_TOKENS = ["", "NULL", "null", "None", "-", "N/A", "\\N"]
+LOCAL_TIME_ZONE = "Asia/Shanghai"
+UTC_MICROS = pl.Datetime("us", "UTC")
+
+TYPE_FAILURE_REASON = {
+    "int": "unparseable_number",
+    "fen": "unparseable_amount",
+    "yuan": "unparseable_amount",
+    "ts": "unparseable_timestamp",
+    "date": "unparseable_date",
+    "partial_date": "unparseable_date",
+    "bool01": "unparseable_bool",
+    "enum": "invalid_enum_value",
+}
+
+_TRUE = ["1", "true", "y", "yes", "是", "t"]
+_FALSE = ["0", "false", "n", "no", "否", "f"]
+_SCIENTIFIC = r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$"
+
+
+@dataclass
+class ParsedFile:
+    rows: pl.DataFrame  # typed, canonical columns plus _row_number
+    rejects: pl.DataFrame  # _row_number, reason, column, record_key, raw_text
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Trim, and turn every missing-value token into null."""
+    trimmed = expr.str.strip_chars()
+    return pl.when(trimmed.is_in(MISSING_TOKENS)).then(None).otherwise(trimmed)
+
+
+def strip_excel_marker(expr: pl.Expr) -> pl.Expr:
+    """``'123`` and ``="123"`` are Excel's ways of keeping a long id as text."""
+    return expr.str.replace(r'^="(.*)"$', "$1").str.replace(r"^'", "").str.strip_chars()
+
+
+# --- parsers: text (already cleaned) -> typed value or null ----------------------------------------
+
+
+def parse_int(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.contains(r"^[+-]?\d{1,18}$")).then(expr.str.to_integer(strict=False))
+
+
+def parse_yuan_as_decimal(expr: pl.Expr) -> pl.Expr:
+    digits = expr.str.replace_all(r"[¥￥,\s]", "")
+    return pl.when(digits.str.contains(r"^-?\d{1,15}(\.\d{1,2})?$")).then(digits.cast(pl.Decimal(18, 2), strict=False))
+
+
+def parse_bool(expr: pl.Expr) -> pl.Expr:
+    lowered = expr.str.to_lowercase()
+    return pl.when(lowered.is_in(_TRUE)).then(True).when(lowered.is_in(_FALSE)).then(False)
+
+
+def parse_timestamp(expr: pl.Expr) -> pl.Expr:
+    """Every timestamp form of the contract to one UTC instant; naive times are Asia/Shanghai."""
+    text = expr.str.replace_all("/", "-").str.replace("T", " ").str.replace(r"Z$", "+00:00")
+    with_offset = text.str.contains(r"[+-]\d{2}:?\d{2}$")
+    unix = pl.when(expr.str.contains(r"^\d{10}$")).then(
+        pl.from_epoch(expr.str.to_integer(strict=False), time_unit="s").dt.replace_time_zone("UTC")
+    )
+    aware = pl.when(with_offset).then(
+        pl.coalesce(
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S%#z", strict=False, time_unit="us", time_zone="UTC"),
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us", time_zone="UTC"),
+            text.str.to_datetime("%Y-%m-%d %H:%M%#z", strict=False, time_unit="us", time_zone="UTC"),
+        )
+    )
+    naive = pl.when(~with_offset).then(
+        pl.coalesce(
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"),
+        )
+        .dt.replace_time_zone(LOCAL_TIME_ZONE)
+        .dt.convert_time_zone("UTC")
+    )
+    return pl.coalesce(unix.cast(UTC_MICROS), aware.cast(UTC_MICROS), naive.cast(UTC_MICROS))
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    return pl.coalesce(
+        expr.str.to_date("%Y-%m-%d", strict=False),
+        expr.str.to_date("%Y/%m/%d", strict=False),
+        pl.when(expr.str.contains(r"^\d{8}$")).then(expr.str.to_date("%Y%m%d", strict=False)),
+    )
+
+
+def parse_partial_date(expr: pl.Expr) -> pl.Expr:
+    """A full date as ``YYYY-MM-DD``; a month and day only (``MM-DD``, ``MM月DD日``) as ``--MM-DD``."""
+    full = parse_date(expr).dt.strftime("%Y-%m-%d")
+    month_day = expr.str.extract_groups(r"^(\d{1,2})(?:-|/|月)(\d{1,2})日?$")
+    month = month_day.struct.field("1").str.zfill(2)
+    day = month_day.struct.field("2").str.zfill(2)
+    # validated against a leap year so that 02-29 is a real birthday
+    valid = pl.concat_str(pl.lit("2000-"), month, pl.lit("-"), day).str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    partial = pl.when(valid).then(pl.concat_str(pl.lit("--"), month, pl.lit("-"), day))
+    return pl.coalesce(full, partial)
+
+
+def parse_list(expr: pl.Expr, column: Column) -> pl.Expr:
+    text = expr
+    if column.strip:
+        text = text.str.strip_chars(column.strip)
+    separators = "[" + "".join(re.escape(c) for c in (column.sep or ",")) + "]"
+    parts = text.str.replace_all(separators, "\x1f").str.split("\x1f")
+    return parts.list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element() != ""))
+
+
+def parse_column(expr: pl.Expr, column: Column) -> pl.Expr:
+    match column.type:
+        case "str":
+            return expr
+        case "enum":
+            return pl.when(expr.is_in(list(column.values))).then(expr)
+        case "int" | "fen":
+            return parse_int(expr)
+        case "yuan":
+            return parse_yuan_as_decimal(expr)
+        case "bool01":
+            return parse_bool(expr)
+        case "ts":
+            return parse_timestamp(expr)
+        case "date":
+            return parse_date(expr)
+        case "partial_date":
+            return parse_partial_date(expr)
+        case "list":
+            return parse_list(expr, column)
+    raise ValueError(f"column {column.name}: unknown type {column.type!r}")
+
+
+# --- one file's cells -> typed rows and rejects -----------------------------------------------------
+
+
+def _cleaned(column: Column) -> pl.Expr:
+    expr = clean_text(pl.col(column.name))
+    return strip_excel_marker(expr) if column.is_id else expr
+
+
+def _failure(column: Column) -> pl.Expr:
+    """This column's reason code for a row, or null when the cell is fine."""
+    raw = pl.col(column.name)
+    typed = pl.col(f"__typed__{column.name}")
+    checks = []
+    if column.is_id:
+        checks.append((raw.str.contains(_SCIENTIFIC).fill_null(False), f"scientific_{column.name}"))
+    if column.required:
+        checks.append((raw.is_null(), "required_missing"))
+    if column.type in TYPE_FAILURE_REASON:
+        checks.append((raw.is_not_null() & typed.is_null(), TYPE_FAILURE_REASON[column.type]))
+    result = pl.lit(None, dtype=pl.String)
+    for condition, reason in reversed(checks):
+        result = pl.when(condition).then(pl.lit(reason)).otherwise(result)
+    return result
+
+
+def _record_key(entity: Entity) -> pl.Expr:
+    return pl.concat_str([pl.col(k).fill_null("") for k in entity.key], separator="|")
+
+
+def parse_export(cells: pl.DataFrame, entity: Entity) -> ParsedFile:
+    columns = entity.columns
+    cleaned = cells.with_columns(_cleaned(c).alias(c.name) for c in columns)
+    typed = cleaned.with_columns(parse_column(pl.col(c.name), c).alias(f"__typed__{c.name}") for c in columns)
+    reasons = [_failure(c).alias(f"__why__{c.name}") for c in columns]
+    checked = typed.with_columns(reasons)
+    why_cols = [f"__why__{c.name}" for c in columns]
+    # the first failing column, in schema order; required values are checked before types
+    first_required = pl.coalesce(
+        [pl.when(pl.col(w) == "required_missing").then(pl.lit(c.name)) for w, c in zip(why_cols, columns)]
+        or [pl.lit(None, dtype=pl.String)]
+    )
+    first_any = pl.coalesce([pl.when(pl.col(w).is_not_null()).then(pl.lit(c.name)) for w, c in zip(why_cols, columns)])
+    reason_by_column = pl.coalesce(
+        [pl.when(pl.col("__column") == c.name).then(pl.col(w)) for w, c in zip(why_cols, columns)]
+    )
+    checked = checked.with_columns(
+        pl.when(~pl.col(FIELD_COUNT_OK)).then(None).otherwise(pl.coalesce(first_required, first_any)).alias("__column")
+    ).with_columns(
+        pl.when(~pl.col(FIELD_COUNT_OK))
+        .then(pl.lit("wrong_field_count"))
+        .otherwise(reason_by_column)
+        .alias("__reason")
+    )
+    rejected = checked.filter(pl.col("__reason").is_not_null())
+    raw_text = cells.select(
+        pl.col(ROW_NUMBER), pl.struct(entity.column_names).struct.json_encode().alias("raw_text")
+    )
+    rejects = rejected.select(
+        pl.col(ROW_NUMBER),
+        pl.col("__reason").alias("reason"),
+        pl.col("__column").alias("column"),
+        _record_key(entity).alias("record_key"),
+    ).join(raw_text, on=ROW_NUMBER, how="left", maintain_order="left")
+    rows = checked.filter(pl.col("__reason").is_null()).select(
+        *[pl.col(f"__typed__{c.name}").alias(c.name) for c in columns], pl.col(ROW_NUMBER)
+    )
+    return ParsedFile(rows=rows, rejects=rejects)

@@ -1,0 +1,99 @@
+"""Ingestion as plain functions over a DuckDB connection: what the raw assets call, and tests too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .landing import LandingFile, file_hash, misplaced_files, scan
+from .load import FileOutcome, ensure_raw_tables, known_hashes, prepare_file, reject_unloadable_file, write_prepared
+from .schema import Entity, load_entities
+
+READ_WORKERS = 2
+
+
+def files_for(entity: Entity, landing: list[LandingFile], first: date | None, last: date | None) -> list[LandingFile]:
+    """The entity's loadable files whose date lies in [first, last] (no bound when None)."""
+    return [
+        f
+        for f in landing
+        if f.qualified_entity == entity.qualified_name
+        and f.format is not None
+        and f.file_date is not None
+        and (first is None or f.file_date >= first)
+        and (last is None or f.file_date <= last)
+    ]
+
+
+def ingest_entity(con: duckdb.DuckDBPyConnection, entity: Entity, files: list[LandingFile]) -> list[FileOutcome]:
+    """Load new and changed files of one entity; files already loaded with the same bytes are skipped."""
+    ensure_raw_tables(con, [entity])
+    previous = known_hashes(con, entity)
+    digests = {f.relative: file_hash(f.path) for f in files}
+    unchanged = [f for f in files if previous.get(f.relative) == digests[f.relative]]
+    changed = [f for f in files if previous.get(f.relative) != digests[f.relative]]
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        prepared = list(pool.map(lambda f: prepare_file(f, entity, digests[f.relative]), changed))
+    write_prepared(con, f"raw.{entity.table}", prepared)
+    outcomes = [p.outcome for p in prepared]
+    outcomes += [FileOutcome(file=f, file_hash=digests[f.relative], status="unchanged") for f in unchanged]
+    broken = [o for o in outcomes if not o.reconciles]
+    if broken:
+        raise AssertionError(f"rows read != loaded + rejected for {[o.file.relative for o in broken]}")
+    return sorted(outcomes, key=lambda o: o.file.relative)
+
+
+def _misfit_reason(file: LandingFile, entities: dict[str, Entity], first: date | None, last: date | None) -> tuple[str, str] | None:
+    if file.qualified_entity not in entities:
+        return "unknown_entity", f"{file.qualified_entity!r} is not a channel export this platform knows"
+    if file.format is None:
+        return "unsupported_format", "the file name does not end in .csv, .csv.gz, .xlsx or .jsonl"
+    if file.file_date is None:
+        return "invalid_file_date", "the file name does not start with a valid business date YYYY-MM-DD"
+    if (first and file.file_date < first) or (last and file.file_date > last):
+        return "file_date_out_of_range", f"the file date {file.file_date} lies outside the partitions {first}..{last}"
+    return None
+
+
+def reject_misfit_files(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, first: date | None = None, last: date | None = None
+) -> list[FileOutcome]:
+    """Record every landing file that no raw asset can load, so that nothing lands silently nowhere."""
+    entities = {e.qualified_name: e for e in load_entities()}
+    ensure_raw_tables(con, [])
+    misfits: list[tuple[LandingFile, str, str]] = []
+    for file in scan(landing_dir):
+        reason = _misfit_reason(file, entities, first, last)
+        if reason:
+            misfits.append((file, *reason))
+    for path in misplaced_files(landing_dir):
+        relative = path.relative_to(landing_dir)
+        parts = relative.parts
+        file = LandingFile(path, relative.as_posix(), parts[0], parts[1] if len(parts) > 2 else "", None, None)
+        misfits.append((file, "unexpected_location", "files belong at <channel>/<entity>/<YYYY-MM-DD>….<ext>"))
+    known = dict(con.execute("select source_file, file_hash from raw._files").fetchall())
+    prepared = []
+    for file, reason, message in misfits:
+        digest = file_hash(file.path)
+        if known.get(file.relative) != digest:
+            prepared.append(reject_unloadable_file(file, digest, reason, message))
+    write_prepared(con, None, prepared)
+    return [p.outcome for p in prepared]
+
+
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    entities: Iterable[Entity] | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> dict[str, list[FileOutcome]]:
+    landing = scan(landing_dir)
+    return {
+        e.qualified_name: ingest_entity(con, e, files_for(e, landing, first, last))
+        for e in (entities or load_entities())
+    }

@@ -1,0 +1,80 @@
+"""Running the nightly job in process: what ``c360 run``, tests and benchmarks call."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import dagster as dg
+import duckdb
+
+from .settings import Paths
+
+
+@dataclass
+class NightlyResult:
+    success: bool
+    paths: Paths
+    run_id: str | None = None
+    failure: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [f"nightly run {'succeeded' if self.success else 'FAILED'} (run {self.run_id})"]
+        if self.failure:
+            lines.append(f"  why: {self.failure}")
+        lines.append(f"  landing folder: {self.paths.landing_dir}")
+        lines.append(f"  warehouse:      {self.paths.warehouse}")
+        if self.paths.published.exists():
+            lines.append(f"  published:      {self.paths.published} (schema c360)")
+        for name, value in self.counts.items():
+            lines.append(f"  {name}: {value}")
+        return "\n".join(lines)
+
+
+def _instance() -> dg.DagsterInstance:
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _ingest_counts(paths: Paths) -> dict[str, int]:
+    if not paths.warehouse.exists():
+        return {}
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        files, read, loaded, rejected = con.execute(
+            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+            "coalesce(sum(rows_rejected), 0) from raw._files"
+        ).fetchone()
+        whole = con.execute("select count(*) from raw._files where status = 'rejected'").fetchone()[0]
+    return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            return f"step {event.step_key}: {event.step_failure_data.error.message.strip().splitlines()[0]}"
+    return "the run failed (see the run's events)"
+
+
+def run_nightly(paths: Paths) -> NightlyResult:
+    """Run the nightly job over every file date in the landing folder."""
+    from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
+    from .dbt.project import ensure_manifest
+
+    ensure_manifest()
+    os.environ["C360_LANDING_DIR"] = str(paths.landing_dir)
+    os.environ["C360_DATA_DIR"] = str(paths.data_dir)
+    from .definitions import defs
+
+    span = landing_date_range(paths.landing_dir)
+    if span is None:
+        return NightlyResult(False, paths, failure=f"no export files with a date in the partitions under {paths.landing_dir}")
+    job = defs.resolve_job_def(NIGHTLY_JOB)
+    with _instance() as instance:
+        result = job.execute_in_process(instance=instance, tags=partition_range_tags(*span), raise_on_error=False)
+    return NightlyResult(
+        success=result.success,
+        paths=paths,
+        run_id=result.run_id,
+        failure=None if result.success else failure_message(result),
+        counts=_ingest_counts(paths),
+    )
