@@ -60,6 +60,21 @@ def _prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rollback(args: argparse.Namespace) -> int:
+    from .publish.swap import PublishLayout, rollback
+
+    where = paths()
+    layout = PublishLayout(where.data_dir)
+    current = layout.current_version()
+    try:
+        restored = rollback(where.data_dir)
+    except RuntimeError as exc:
+        print(f"c360 rollback: {exc}", file=sys.stderr)
+        return 1
+    print(f"published version {restored} again (was {current}): {layout.published}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the nightly job in process (landing: $C360_LANDING_DIR, data: $C360_DATA_DIR)",
     )
     run.set_defaults(handler=_run)
+
+    back = commands.add_parser("rollback", help="publish the previous published version again")
+    back.set_defaults(handler=_rollback)
 
     prepare = commands.add_parser("prepare", help="build the dbt manifest ahead of loading the Dagster definitions")
     prepare.set_defaults(handler=_prepare)

@@ -9,11 +9,14 @@ from .automation.jobs import nightly_job
 from .automation.schedules import nightly_schedule
 from .dbt.assets import dbt_models
 from .dbt.project import dbt_executable, dbt_project
-from .ingest.assets import raw_exports
+from .ingest.assets import ingest_summary, raw_exports
+from .publish.assets import published_tables_asset
+from .quality.checks import quality_gate
 from .resources import LandingResource, WarehouseResource
 
 defs = dg.Definitions(
-    assets=[raw_exports, dbt_models],
+    assets=[raw_exports, ingest_summary, dbt_models, published_tables_asset],
+    asset_checks=[quality_gate],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     resources={

@@ -7,7 +7,7 @@ import dagster as dg
 
 from ..partitions import daily_partitions, partition_bounds
 from ..resources import LandingResource, WarehouseResource
-from .load import FileOutcome
+from .load import FileOutcome, ensure_raw_tables
 from .pipeline import files_for, ingest_entity, reject_misfit_files
 from .landing import scan
 from .schema import Entity, load_entities
@@ -110,6 +110,7 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     first, last = _date_window(context)
     landing_files = scan(landing.directory)
     with warehouse.connect() as con:
+        ensure_raw_tables(con, load_entities())
         misfits = reject_misfit_files(con, landing.directory, *partition_bounds())
         for misfit in misfits:
             context.log.warning(f"rejected whole file {misfit.file.relative}: {misfit.message}")
@@ -120,3 +121,43 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                 context.log.warning(f"rejected whole file {rejected.file.relative}: {rejected.message}")
             table_rows = con.execute(f"select count(*) from raw.{entity.table}").fetchone()[0]
             yield dg.MaterializeResult(asset_key=key, metadata=_metadata(outcomes, table_rows))
+
+
+@dg.asset(
+    key=["raw", "ingest_summary"],
+    deps=[raw_asset_key(e) for e in load_entities()],
+    group_name="ingest",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    pool=WAREHOUSE_POOL,
+    description="Files and rows per channel entity and file date: read, loaded and rejected "
+    "(table `raw.ingest_summary`); the raw layer's quality suites check it.",
+)
+def ingest_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        ensure_raw_tables(con, load_entities())
+        con.execute(
+            """
+            create or replace table raw.ingest_summary as
+            select channel, entity, file_date,
+                   count(*) as files,
+                   count(*) filter (where status = 'rejected') as files_rejected,
+                   sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
+            from raw._files
+            group by all
+            order by all
+            """
+        )
+        files, read, loaded, rejected = con.execute(
+            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) from raw._files"
+        ).fetchone()
+        reasons = con.execute("select reason, count(*) from raw._rejects group by reason order by 2 desc").fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "files": files,
+            "rows_read": read,
+            "rows_loaded": loaded,
+            "rows_rejected": rejected,
+            "rejects_by_reason": dg.MetadataValue.json(dict(reasons)),
+        }
+    )

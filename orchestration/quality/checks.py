@@ -1,0 +1,91 @@
+"""The quality gate: every suite in ``expectations/`` as a Dagster asset check (blocking where a failure
+must stop publication), run by Great Expectations in one step."""
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from ..ingest.assets import WAREHOUSE_POOL
+from ..publish.swap import LOG_TABLE, PublishLayout
+from ..resources import WarehouseResource
+from .suites import Suite, load_suites
+from .validate import QualityGate, SuiteResult
+
+SUITES = load_suites()
+PREVIOUS_COUNTS = "_previous_publish_counts"
+
+
+def previous_publish_counts(data_dir: Path) -> pl.DataFrame:
+    """Row counts of the currently published version, for the volume suite (empty before a first publish)."""
+    empty = pl.DataFrame(schema={"table_name": pl.String, "row_count": pl.Int64})
+    published = PublishLayout(data_dir).published
+    if not published.exists():
+        return empty
+    with duckdb.connect(str(published), read_only=True) as con:
+        row = con.execute(f"select row_counts from {LOG_TABLE} order by version desc limit 1").fetchone()
+    if not row:
+        return empty
+    pairs = json.loads(row[0])
+    return pl.DataFrame({"table_name": list(pairs), "row_count": list(pairs.values())}, schema=empty.schema)
+
+
+def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult:
+    metadata: dict = {
+        "rows_validated": result.rows,
+        "expectations": len(result.outcomes),
+        "failed_expectations": len(result.failures),
+        "summary": result.summary(),
+    }
+    if result.failures:
+        metadata["failures"] = dg.MetadataValue.md(
+            "\n".join(f"- `{f.type}` {f.column or ''}: observed `{f.observed}`, unexpected {f.unexpected_count}, "
+                      f"sample {f.sample}" for f in result.failures)
+        )
+    if docs:
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(result.suite.asset)),
+        check_name=result.suite.check_name,
+        passed=result.success,
+        severity=dg.AssetCheckSeverity.ERROR if result.suite.blocking else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=result.suite.description,
+    )
+
+
+def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_dir: Path | None) -> tuple[list[SuiteResult], Path | None]:
+    gate = QualityGate(docs_dir)
+    previous = previous_publish_counts(data_dir)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.register(PREVIOUS_COUNTS, previous)
+        results = [gate.validate(con, suite) for suite in suites]
+    return results, gate.build_docs()
+
+
+def _spec(suite: Suite) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        name=suite.check_name,
+        asset=dg.AssetKey(list(suite.asset)),
+        blocking=suite.blocking,
+        description=suite.description or f"Great Expectations suite {suite.name}",
+    )
+
+
+@dg.multi_asset_check(specs=[_spec(s) for s in SUITES], can_subset=True, name="quality_gate", pool=WAREHOUSE_POOL)
+def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    """Great Expectations suites over the warehouse; a failing blocking suite stops the publish."""
+    selected = {key.name for key in context.selected_asset_check_keys}
+    suites = [s for s in SUITES if s.check_name in selected]
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    docs_dir = warehouse.database.parent / "quality_docs" / f"{stamp}_{context.run.run_id[:8]}"
+    results, docs = run_quality_gate(warehouse.database, warehouse.database.parent, suites, docs_dir)
+    if docs:
+        context.log.info(f"Great Expectations data docs: {docs}")
+    for result in results:
+        if not result.success:
+            context.log.warning(result.summary())
+        yield _check_result(result, docs)

@@ -1,0 +1,81 @@
+"""A tiny, consistent warehouse built by hand (raw manifest, staging keys, marts), for tests of the
+quality gate and the publish step that must not depend on the dbt models' logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+TINY_WAREHOUSE_SQL = """
+create schema raw; create schema staging; create schema marts;
+create table raw._files as select * from (values
+    ('app/orders/2026-10-01.csv', 'loaded', 3, 2, 1, 'h1'),
+    ('app/users/2026-10-01.csv', 'loaded', 2, 2, 0, 'h2'),
+    ('app/orders/2026-10-01_manual.csv', 'rejected', 0, 0, 0, 'h3')
+) t(source_file, status, rows_read, rows_loaded, rows_rejected, file_hash);
+create table raw._rejects as select * from (values
+    ('app/orders/2026-10-01.csv', 2, 'unparseable_amount'),
+    ('app/orders/2026-10-01_manual.csv', 0, 'required_column_missing')
+) t(source_file, row_number, reason);
+create table staging.stg_miniprogram__orders as select * from (values ('M1'), ('M1')) t(order_id);
+create table staging.stg_channels__orders (order_id varchar);
+create table staging.stg_app__orders as select * from (values ('A1')) t(order_id);
+create table staging.stg_web__orders as select * from (values ('W1', null), ('W2', 'WC1')) t(order_id, customer_id);
+create table staging.stg_miniprogram__users as select * from (values ('oMp1')) t(openid);
+create table staging.stg_miniprogram__sharers as select * from (values ('oMp1')) t(sharer_openid);
+create table staging.stg_wecom__contacts (external_userid varchar);
+create table staging.stg_official_account__followers (openid varchar);
+create table staging.stg_app__users as select * from (values ('U1')) t(user_id);
+create table staging.stg_web__customers as select * from (values ('WC1')) t(customer_id);
+create table staging.stg_crm__members (member_id varchar);
+alter table staging.stg_miniprogram__orders add column buyer_openid varchar default 'oMp1';
+alter table staging.stg_channels__orders add column buyer_openid varchar;
+
+create table marts.customers as select * from (values
+    ('C000001', '张三', '13800138001', 'a@example.com', '1990-01-02', 'male',
+     timestamptz '2026-10-01 10:00:00+08', timestamptz '2026-10-02 10:00:00+08'),
+    ('C000002', null, '+85291234567', null, '--03-04', 'female',
+     timestamptz '2026-10-01 11:00:00+08', timestamptz '2026-10-01 11:00:00+08')
+) t(customer_id, name, phone, email, birthday, gender, first_seen_at, last_seen_at);
+create table marts.customer_xref as select * from (values
+    ('C000001', 'miniprogram.users', 'oMp1'),
+    ('C000001', 'miniprogram.sharers', 'oMp1'),
+    ('C000001', 'miniprogram.buyers', 'oMp1'),
+    ('C000002', 'app.users', 'U1'),
+    ('C000002', 'web.customers', 'WC1'),
+    ('C000001', 'web.guests', 'W1')
+) t(customer_id, source, source_key);
+create table marts.customer_identifiers as select * from (values
+    ('C000001', 'mp_openid', 'oMp1'), ('C000001', 'phone', '13800138001'), ('C000002', 'app_user_id', 'U1')
+) t(customer_id, id_type, id_value);
+create table marts.customer_id_history as select * from (values
+    ('C000009', 'C000001', timestamptz '2026-10-02 00:00:00+08')
+) t(old_customer_id, customer_id, changed_at);
+create table marts.orders as select * from (values
+    ('miniprogram:M1', 'miniprogram', 'M1', 'C000001', timestamptz '2026-10-01 10:00:00+08', 'completed', 1000, 200, 800, 'coupon', 'oMp1'),
+    ('app:A1', 'app', 'A1', 'C000002', timestamptz '2026-10-01 11:00:00+08', 'paid', 500, 0, 500, null, null),
+    ('web:W1', 'web', 'W1', 'C000001', timestamptz '2026-10-01 12:00:00+08', 'cancelled', 0, 0, 0, null, null),
+    ('web:W2', 'web', 'W2', 'C000002', timestamptz '2026-10-01 13:00:00+08', 'refunded', 300, 300, 0, null, null)
+) t(order_key, channel, order_id, customer_id, created_at, status, paid_amount_fen, refunded_amount_fen,
+    net_amount_fen, promotion_type, sharer_id);
+create table marts.sharers as select * from (values
+    ('oMp1', 'C000001', 1, 'S1', '杭州店', 1, 800, 50)
+) t(sharer_id, customer_id, sharer_type, store_id, store_name, order_count, sales_fen, cumulative_commission_fen);
+create table marts.customer_profiles as select * from (values
+    ('C000001', 2, 800, timestamptz '2026-10-01 10:00:00+08', timestamptz '2026-10-01 12:00:00+08', 50, 'new', 'miniprogram', ['miniprogram', 'web']),
+    ('C000002', 2, 500, timestamptz '2026-10-01 11:00:00+08', timestamptz '2026-10-01 13:00:00+08', 50, 'new', 'app', ['app', 'web'])
+) t(customer_id, order_count, lifetime_net_fen, first_order_at, last_order_at, days_since_last_order, rfm_segment,
+    preferred_channel, channels);
+"""
+
+
+def build_tiny_warehouse(path: Path) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute(TINY_WAREHOUSE_SQL)
+    return path
+
+
+def execute(path: Path, sql: str) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql)
