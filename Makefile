@@ -27,7 +27,7 @@ test-fast: manifest
 	$(BIN)/python -m pytest -q -m "not slow"
 
 dev: manifest  ## the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf data/warehouse.duckdb data/published* dbt_project/target

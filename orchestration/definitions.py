@@ -6,7 +6,10 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .automation.jobs import nightly_job
+from .automation.alerts import run_failure_alert
+from .automation.freshness import landing_freshness
 from .automation.schedules import nightly_schedule
+from .automation.sensors import landing_sensor
 from .dbt.assets import dbt_models
 from .dbt.project import dbt_executable, dbt_project
 from .ingest.assets import ingest_summary, raw_exports
@@ -16,9 +19,10 @@ from .resources import LandingResource, WarehouseResource
 
 defs = dg.Definitions(
     assets=[raw_exports, ingest_summary, dbt_models, published_tables_asset],
-    asset_checks=[quality_gate],
+    asset_checks=[quality_gate, landing_freshness],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
+    sensors=[landing_sensor, run_failure_alert],
     resources={
         "warehouse": WarehouseResource(),
         "landing": LandingResource(),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import duckdb
 
+from .quality.masking import mask_text
 from .settings import Paths
 
 
@@ -48,10 +49,24 @@ def _ingest_counts(paths: Paths) -> dict[str, int]:
     return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
 
 
+def _root_cause(error) -> str:
+    while error.cause is not None and "DagsterExecutionStepExecutionError" in (error.cls_name or ""):
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message else (error.cls_name or "error")
+
+
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """Why the run failed, in one line: the failed blocking checks, or the first failed step's root cause."""
+    failed_checks = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if failed_checks:
+        return "quality gate failed, nothing published: " + ", ".join(failed_checks)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            return f"step {event.step_key}: {event.step_failure_data.error.message.strip().splitlines()[0]}"
+            return f"step {event.step_key}: {mask_text(_root_cause(event.step_failure_data.error))}"
     return "the run failed (see the run's events)"
 
 

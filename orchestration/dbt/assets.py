@@ -5,7 +5,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from ..ingest.assets import WAREHOUSE_POOL
+from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
 from ..resources import WarehouseResource
 from .project import dbt_project
 from .translator import C360DbtTranslator
@@ -34,6 +34,7 @@ def _with_row_count(event, con):
     project=dbt_project(),
     dagster_dbt_translator=C360DbtTranslator(),
     pool=WAREHOUSE_POOL,
+    retry_policy=TRANSIENT_RETRY,
     name="dbt_models",
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):

@@ -13,6 +13,8 @@ from .landing import scan
 from .schema import Entity, load_entities
 
 WAREHOUSE_POOL = "warehouse"
+# a transient failure (the warehouse locked past the wait, a file still being written) is tried again
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def raw_asset_key(entity: Entity) -> dg.AssetKey:
@@ -103,6 +105,7 @@ def _date_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=True,
     pool=WAREHOUSE_POOL,
+    retry_policy=TRANSIENT_RETRY,
     name="ingest_exports",
 )
 def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):

@@ -5,12 +5,18 @@ import os
 import dagster as dg
 import duckdb
 
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
 from ..ingest.assets import WAREHOUSE_POOL
 from ..quality.checks import SUITES
 from ..resources import WarehouseResource
 from .swap import publish
 from .tables import published_tables
 
+_VERDICT_BY_STATUS = {
+    AssetCheckExecutionRecordStatus.SUCCEEDED: "passed",
+    AssetCheckExecutionRecordStatus.FAILED: "failed",
+}
 KEEP_VERSIONS = int(os.environ.get("C360_PUBLISH_KEEP", "5"))
 
 
@@ -21,11 +27,10 @@ def _gate_verdicts(context: dg.AssetExecutionContext) -> dict[str, str]:
     verdicts = {}
     for suite, key in zip(SUITES, keys):
         record = latest.get(key)
-        evaluation = record.event.dagster_event.event_specific_data if record and record.event and record.event.dagster_event else None
-        if record is None or record.run_id != context.run.run_id or evaluation is None:
+        if record is None or record.run_id != context.run.run_id:
             verdicts[suite.name] = "missing"
         else:
-            verdicts[suite.name] = "passed" if evaluation.passed else "failed"
+            verdicts[suite.name] = _VERDICT_BY_STATUS.get(record.status, "missing")
     return verdicts
 
 
@@ -37,7 +42,7 @@ def _input_files(warehouse: WarehouseResource) -> list[str]:
 
 @dg.asset(
     key=["publish", "published_tables"],
-    deps=[dg.AssetKey(["marts", t.name]) for t in published_tables()],
+    deps=[dg.AssetKey(["marts", t.name]) for t in published_tables()] + [dg.AssetKey(["raw", "ingest_summary"])],
     group_name="publish",
     kinds={"duckdb", "parquet"},
     owners=["team:data-engineering"],
