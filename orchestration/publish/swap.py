@@ -4,8 +4,10 @@ names atomically (rename), so a reader sees the previous complete version or the
 Layout under the data folder::
 
     published.duckdb                 -> hard link to the current version's file
+    published_pseudonymised.duckdb   -> hard link to its pseudonymised copy (when a key is configured)
     published_parquet                -> symlink to the current version's Parquet folder
     published_versions/v000007.duckdb
+    published_versions/v000007.pseudonymised.duckdb
     published_versions/v000007/<table>.parquet
 """
 
@@ -21,12 +23,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from .tables import PUBLISHED_SCHEMA, SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
 OWNER_ONLY_DIR = stat.S_IRWXU
 LOG_TABLE = f"{PUBLISHED_SCHEMA}._publish_log"
+PSEUDONYM_KEY_ENV = "C360_PSEUDONYM_KEY"
+PSEUDONYMISE_FILE = Path(__file__).with_name("pseudonymise.yaml")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class PublishLayout:
         return self.data_dir / "published.duckdb"
 
     @property
+    def pseudonymised(self) -> Path:
+        return self.data_dir / "published_pseudonymised.duckdb"
+
+    @property
     def parquet_link(self) -> Path:
         return self.data_dir / "published_parquet"
 
@@ -47,6 +56,9 @@ class PublishLayout:
 
     def version_file(self, version: int) -> Path:
         return self.versions_dir / f"v{version:06d}.duckdb"
+
+    def version_pseudonymised(self, version: int) -> Path:
+        return self.versions_dir / f"v{version:06d}.pseudonymised.duckdb"
 
     def version_parquet(self, version: int) -> Path:
         return self.versions_dir / f"v{version:06d}"
@@ -166,9 +178,48 @@ def write_version(
     return counts
 
 
+def _pseudonymised_column(column: str, rules: dict) -> str | None:
+    quoted = f'"{column}"'
+    if column in rules.get("drop", []):
+        return None
+    if column in rules.get("hash", []):
+        return f"case when {quoted} is null then null else sha256(getvariable('pseudonym_key') || '|' || cast({quoted} as varchar)) end as {quoted}"
+    if column in rules.get("generalise", {}):
+        return f"{rules['generalise'][column]} as {quoted}"
+    return quoted
+
+
+def write_pseudonymised(version_file: Path, target: Path, key: str, tables: tuple[PublishedTable, ...]) -> None:
+    """A copy of a written version with identifiers as keyed hashes and direct personal data removed."""
+    rules = yaml.safe_load(PSEUDONYMISE_FILE.read_text(encoding="utf-8"))
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with duckdb.connect(str(temporary)) as con:
+            os.chmod(temporary, OWNER_ONLY_FILE)
+            con.execute("set variable pseudonym_key = ?", [key])
+            con.execute("attach ? as published (read_only)", [str(version_file)])
+            con.execute(f"create schema {PUBLISHED_SCHEMA}")
+            for table in tables:
+                columns = [r[0] for r in con.execute(f"describe published.{PUBLISHED_SCHEMA}.{table.name}").fetchall()]
+                selected = [c for c in (_pseudonymised_column(col, rules) for col in columns) if c]
+                con.execute(
+                    f"create table {PUBLISHED_SCHEMA}.{table.name} as select {', '.join(selected)} "
+                    f"from published.{PUBLISHED_SCHEMA}.{table.name}"
+                )
+            con.execute("reset variable pseudonym_key")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def swap_in(layout: PublishLayout, version: int) -> None:
-    """Make ``version`` the published one: two atomic renames (DuckDB file, then Parquet link)."""
+    """Make ``version`` the published one: atomic renames (DuckDB file, its pseudonymised copy, Parquet link)."""
     _atomic_hardlink(layout.version_file(version), layout.published)
+    if layout.version_pseudonymised(version).exists():
+        _atomic_hardlink(layout.version_pseudonymised(version), layout.pseudonymised)
+    else:
+        layout.pseudonymised.unlink(missing_ok=True)
     _atomic_symlink(layout.version_parquet(version), layout.parquet_link)
 
 
@@ -179,6 +230,7 @@ def prune(layout: PublishLayout, keep: int) -> list[int]:
     doomed = [v for v in versions[:-keep] if v != current] if keep > 0 else []
     for version in doomed:
         layout.version_file(version).unlink(missing_ok=True)
+        layout.version_pseudonymised(version).unlink(missing_ok=True)
         shutil.rmtree(layout.version_parquet(version), ignore_errors=True)
     return doomed
 
@@ -201,6 +253,9 @@ def publish(
     clean_interrupted(layout)
     version = max(layout.versions(), default=0) + 1
     counts = write_version(warehouse, layout, version, check_summary, input_files)
+    key = os.environ.get(PSEUDONYM_KEY_ENV)
+    if key:
+        write_pseudonymised(layout.version_file(version), layout.version_pseudonymised(version), key, published_tables())
     swap_in(layout, version)
     prune(layout, keep)
     return PublishResult(version, layout.published, layout.parquet_link, counts)

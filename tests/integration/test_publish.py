@@ -138,3 +138,31 @@ def test_readers_always_see_one_complete_version_during_publishes(warehouse, tmp
         assert log_rows == version  # the log of version N holds N entries: the file is one whole version
         assert orders == (4 if version % 2 == 1 else 5)  # odd versions without the extra order, even with it
         assert customers == 2
+
+
+def test_the_pseudonymised_copy_hashes_identifiers_joinably_and_drops_personal_data(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("C360_PSEUDONYM_KEY", "test-secret-1")
+    publish(warehouse, tmp_path, {}, [])
+    copy = tmp_path / "published_pseudonymised.duckdb"
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    with duckdb.connect(str(copy), read_only=True) as con:
+        customer_columns = [r[0] for r in con.execute("describe c360.customers").fetchall()]
+        assert "name" not in customer_columns
+        ids = {r[0] for r in con.execute("select customer_id from c360.customers").fetchall()}
+        assert "C000001" not in ids and all(len(i) == 64 for i in ids)
+        joined = con.execute("select count(*) from c360.orders o join c360.customers c using (customer_id)").fetchone()[0]
+        assert joined == 4
+        assert con.execute("select birthday from c360.customers where birthday is not null order by 1").fetchall() == [("--01-02",), ("--03-04",)]
+        dump = str(con.execute("select * from c360.customers").fetchall()) + str(con.execute("select * from c360.customer_identifiers").fetchall())
+    for personal in ("13800138001", "a@example.com", "张三", "C000001"):
+        assert personal not in dump
+    monkeypatch.setenv("C360_PSEUDONYM_KEY", "another-secret")
+    publish(warehouse, tmp_path, {}, [])
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert ids.isdisjoint({r[0] for r in con.execute("select customer_id from c360.customers").fetchall()})
+
+
+def test_no_key_no_pseudonymised_copy(warehouse, tmp_path, monkeypatch):
+    monkeypatch.delenv("C360_PSEUDONYM_KEY", raising=False)
+    publish(warehouse, tmp_path, {}, [])
+    assert not (tmp_path / "published_pseudonymised.duckdb").exists()
