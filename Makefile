@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast dev manifest bench clean
+.PHONY: install run test test-fast test-ui dev manifest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: manifest  ## the whole test suite
 
 test-fast: manifest
 	$(BIN)/python -m pytest -q -m "not slow"
+
+test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chromium)
+	$(BIN)/python -m pytest -q tests/ui
 
 dev: manifest  ## the Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml

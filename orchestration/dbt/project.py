@@ -5,6 +5,7 @@ import."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -16,15 +17,22 @@ from ..settings import DBT_PROJECT_DIR
 
 
 def dbt_executable() -> str:
-    """The ``dbt`` installed beside this interpreter, so an un-activated venv (cron, .venv/bin/c360) works."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+    """The ``dbt`` installed in this interpreter's environment, so that an un-activated venv (cron,
+    ``.venv/bin/c360``, a code server started with the resolved interpreter) still finds it."""
+    for candidate in (Path(sys.prefix) / "bin" / "dbt", Path(sys.executable).with_name("dbt")):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 @cache
 def dbt_project() -> DbtProject:
+    """The project; under ``dagster dev`` its manifest is re-parsed first, as ``prepare_if_dev`` does,
+    but with this environment's ``dbt`` (the stock preparer looks on PATH, which an un-activated venv
+    lacks)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
+    if project.preparer.using_dagster_dev():
+        prepare_manifest(Path(project.project_dir))
     return project
 
 
