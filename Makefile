@@ -32,5 +32,9 @@ test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chrom
 dev: manifest  ## the Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
 
+PERSONS ?= 100000
+bench: manifest  ## the benchmark harness (figures appended to docs/benchmarks.md)
+	$(BIN)/python -m bench.harness --persons $(PERSONS)
+
 clean:
 	rm -rf data/warehouse.duckdb data/published* dbt_project/target

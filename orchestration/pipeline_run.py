@@ -19,6 +19,7 @@ class NightlyResult:
     run_id: str | None = None
     failure: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    step_windows: dict[str, tuple[float, float]] = field(default_factory=dict)  # step -> (start, end) epoch s
 
     def summary(self) -> str:
         lines = [f"nightly run {'succeeded' if self.success else 'FAILED'} (run {self.run_id})"]
@@ -70,6 +71,20 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
     return "the run failed (see the run's events)"
 
 
+def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
+    starts: dict[str, float] = {}
+    windows: dict[str, tuple[float, float]] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
+            windows[event.step_key] = (starts[event.step_key], entry.timestamp)
+    return windows
+
+
 def run_nightly(paths: Paths) -> NightlyResult:
     """Run the nightly job over every file date in the landing folder."""
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
@@ -86,10 +101,12 @@ def run_nightly(paths: Paths) -> NightlyResult:
     job = defs.resolve_job_def(NIGHTLY_JOB)
     with _instance() as instance:
         result = job.execute_in_process(instance=instance, tags=partition_range_tags(*span), raise_on_error=False)
+        windows = _step_windows(instance, result.run_id)
     return NightlyResult(
         success=result.success,
         paths=paths,
         run_id=result.run_id,
         failure=None if result.success else failure_message(result),
         counts=_ingest_counts(paths),
+        step_windows=windows,
     )

@@ -1,0 +1,241 @@
+"""The benchmark harness: generate N persons (fixed seed), run the nightly job stage by stage with peak
+memory per stage, measure the floor in the same run, a one-new-day run, the definitions' load time and
+the identity stage alone; write JSON and append a table to docs/benchmarks.md.
+
+    make bench PERSONS=100000            # or: .venv/bin/python -m bench.harness --persons 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.floor import read_floor_seconds, write_floor_seconds
+from bench.memory import TreeMemorySampler
+from orchestration.settings import PROJECT_ROOT, Paths
+
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
+START = date(2026, 10, 1)
+GIB = 1024**3
+
+
+def generate_once(work: Path, persons: int, days: int, seed: int) -> Path:
+    """Generated exports for days+1 days (the extra day is the one-new-day run), cached by parameters."""
+    out = work / f"gen_p{persons}_d{days + 1}_s{seed}"
+    if not (out / "landing").exists():
+        from orchestration.generate import generate
+
+        shutil.rmtree(out, ignore_errors=True)
+        started = time.perf_counter()
+        generate(out, persons=persons, days=days + 1, seed=seed, start_date=START, progress=True)
+        print(f"generated in {time.perf_counter() - started:.1f}s")
+    return out
+
+
+def landing_up_to(source: Path, target: Path, last_day: date) -> None:
+    """Hard-link the files dated up to ``last_day`` into ``target`` (no copy of a gigabyte)."""
+    for path in source.rglob("*"):
+        if path.is_file() and path.name[:10] <= last_day.isoformat():
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if not destination.exists():
+                os.link(path, destination)
+
+
+def dbt_layer_windows(dbt_target: Path) -> dict[str, tuple[float, float]]:
+    """Wall-clock window of each dbt layer (staging, identity, marts, profiles) from the newest run_results."""
+    results = sorted(dbt_target.rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return {}
+    windows: dict[str, tuple[float, float]] = {}
+    for node in json.loads(results[-1].read_text())["results"]:
+        unique_id = node["unique_id"]
+        layer = _layer(unique_id)
+        times = [t for t in node.get("timing", []) if t.get("started_at") and t.get("completed_at")]
+        if not layer or not times:
+            continue
+        start = min(_epoch(t["started_at"]) for t in times)
+        end = max(_epoch(t["completed_at"]) for t in times)
+        old = windows.get(layer, (start, end))
+        windows[layer] = (min(old[0], start), max(old[1], end))
+    return windows
+
+
+def _layer(unique_id: str) -> str | None:
+    if not unique_id.startswith(("model.", "test.", "seed.")):
+        return None
+    name = unique_id.split(".")[-1] if unique_id.startswith("model.") else unique_id
+    if "stg_" in name:
+        return "staging"
+    if "profile" in name or "audience" in name:
+        return "profiles"
+    if name.startswith("int_") or "identity" in name:
+        return "identity"
+    return "marts"
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def run_stage_by_stage(landing: Path, data: Path) -> dict:
+    from orchestration.pipeline_run import run_nightly
+
+    with TreeMemorySampler() as sampler:
+        started = time.time()
+        result = run_nightly(Paths(landing_dir=landing, data_dir=data))
+        finished = time.time()
+    if not result.success:
+        raise SystemExit(f"the nightly run failed: {result.failure}")
+    windows = dict(result.step_windows)
+    dbt_window = windows.pop("dbt_models", None)
+    stages = {}
+    named = {"ingest_exports": "ingest", "raw__ingest_summary": "ingest", "quality_gate": "quality gate",
+             "landing_freshness": "quality gate", "publish__published_tables": "publish"}
+    for step, window in windows.items():
+        stage = named.get(step, step)
+        old = stages.get(stage, window)
+        stages[stage] = (min(old[0], window[0]), max(old[1], window[1]))
+    layers = dbt_layer_windows(PROJECT_ROOT / "dbt_project" / "target")
+    stages.update(layers or ({"dbt": dbt_window} if dbt_window else {}))
+    return {
+        "total_s": finished - started,
+        "peak_rss_gib": sampler.peak / GIB,
+        "stages": {
+            name: {"seconds": end - start, "peak_rss_gib": sampler.peak_between(start, end) / GIB}
+            for name, (start, end) in sorted(stages.items(), key=lambda kv: kv[1][0])
+        },
+    }
+
+
+def definitions_load_seconds() -> float:
+    code = "import time; t = time.perf_counter(); import orchestration.definitions; print(time.perf_counter() - t)"
+    best = min(float(subprocess.check_output([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True)) for _ in range(3))
+    return best
+
+
+def identity_alone_seconds(warehouse: Path) -> float:
+    from orchestration.dbt.project import dbt_executable
+
+    env = {**os.environ, "C360_WAREHOUSE": str(warehouse)}
+    dbt_dir = PROJECT_ROOT / "dbt_project"
+    started = time.perf_counter()
+    subprocess.run(
+        [dbt_executable(), "run", "--quiet", "--select", "path:models/intermediate", "--profiles-dir", str(dbt_dir),
+         "--project-dir", str(dbt_dir), "--target-path", str(warehouse.parent / "dbt_identity_target")],
+        check=True, env=env, cwd=dbt_dir,
+    )
+    return time.perf_counter() - started
+
+
+def machine() -> dict:
+    memory_kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024**2, 1),
+        "python": platform.python_version(),
+        **{name: version(name) for name in ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "polars", "great-expectations")},
+    }
+
+
+def append_markdown(report: dict) -> None:
+    lines = []
+    if not BENCHMARKS_MD.exists():
+        lines += ["# Benchmarks", "", "Written by `make bench` (bench/harness.py); newest last.", ""]
+    m = report["machine"]
+    lines += [
+        f"## {report['persons']:,} persons, {report['days']} days, seed {report['seed']} — {report['when']}",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB; dagster {m['dagster']}, dbt-core {m['dbt-core']}, "
+        f"duckdb {m['duckdb']}, polars {m['polars']}, great-expectations {m['great-expectations']}.",
+        f"Input: {report['input_files']} files, {report['input_mib']:.0f} MiB.",
+        "",
+        "| stage | seconds | peak RSS (GiB) |",
+        "|---|---:|---:|",
+    ]
+    for name, stage in report["full_run"]["stages"].items():
+        lines.append(f"| {name} | {stage['seconds']:.1f} | {stage['peak_rss_gib']:.2f} |")
+    full = report["full_run"]
+    lines += [
+        f"| **whole nightly run** | **{full['total_s']:.1f}** | **{full['peak_rss_gib']:.2f}** |",
+        "",
+        f"- Floor (DuckDB alone: read every file once {report['floor']['read_s']:.1f}s + write the published tables "
+        f"once {report['floor']['write_s']:.1f}s) = {report['floor']['total_s']:.1f}s; run ÷ floor = "
+        f"**{full['total_s'] / report['floor']['total_s']:.2f}**",
+        f"- One new day after the full run: {report['one_new_day_s']:.1f}s",
+        f"- Identity stage alone (dbt models under `intermediate/`): {report['identity_alone_s']:.1f}s",
+        f"- Loading the Dagster definitions: {report['definitions_load_s']:.2f}s",
+        "",
+    ]
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    with BENCHMARKS_MD.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.harness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("C360_BENCH_DIR", "/tmp/c360-bench")))
+    parser.add_argument("--no-markdown", action="store_true", help="do not append to docs/benchmarks.md")
+    args = parser.parse_args(argv)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    generated = generate_once(args.work, args.persons, args.days, args.seed)
+    run_dir = args.work / f"run_p{args.persons}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    landing, data = run_dir / "landing", run_dir / "data"
+    last_day = START + timedelta(days=args.days - 1)
+    landing_up_to(generated / "landing", landing, last_day)
+    files = [p for p in landing.rglob("*") if p.is_file()]
+
+    full = run_stage_by_stage(landing, data)
+    floor_read = read_floor_seconds(landing, run_dir)
+    floor_write = write_floor_seconds(data / "warehouse.duckdb", run_dir)
+    identity = identity_alone_seconds(data / "warehouse.duckdb")
+
+    landing_up_to(generated / "landing", landing, last_day + timedelta(days=1))
+    started = time.perf_counter()
+    from orchestration.pipeline_run import run_nightly
+
+    incremental = run_nightly(Paths(landing_dir=landing, data_dir=data))
+    one_new_day = time.perf_counter() - started
+    if not incremental.success:
+        raise SystemExit(f"the one-new-day run failed: {incremental.failure}")
+
+    report = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "persons": args.persons,
+        "days": args.days,
+        "seed": args.seed,
+        "input_files": len(files),
+        "input_mib": sum(p.stat().st_size for p in files) / 1024**2,
+        "machine": machine(),
+        "full_run": full,
+        "floor": {"read_s": floor_read, "write_s": floor_write, "total_s": floor_read + floor_write},
+        "one_new_day_s": one_new_day,
+        "identity_alone_s": identity,
+        "definitions_load_s": definitions_load_seconds(),
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"bench_p{args.persons}_{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2))
+    if not args.no_markdown:
+        append_markdown(report)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
