@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..faults import crash_point
 from .landing import LandingFile, file_hash, misplaced_files, scan
 from .load import FileOutcome, ensure_raw_tables, known_hashes, prepare_file, reject_unloadable_file, write_prepared
 from .schema import Entity, load_entities
@@ -39,6 +40,7 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, entity: Entity, files: list[La
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
         prepared = list(pool.map(lambda f: prepare_file(f, entity, digests[f.relative]), changed))
     write_prepared(con, f"raw.{entity.table}", prepared)
+    crash_point(f"ingest_after_{entity.table}")
     outcomes = [p.outcome for p in prepared]
     outcomes += [FileOutcome(file=f, file_hash=digests[f.relative], status="unchanged") for f in unchanged]
     broken = [o for o in outcomes if not o.reconciles]

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from ..faults import crash_point
 from .tables import PUBLISHED_SCHEMA, SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -216,6 +217,7 @@ def write_pseudonymised(version_file: Path, target: Path, key: str, tables: tupl
 def swap_in(layout: PublishLayout, version: int) -> None:
     """Make ``version`` the published one: atomic renames (DuckDB file, its pseudonymised copy, Parquet link)."""
     _atomic_hardlink(layout.version_file(version), layout.published)
+    crash_point("publish_mid_swap")
     if layout.version_pseudonymised(version).exists():
         _atomic_hardlink(layout.version_pseudonymised(version), layout.pseudonymised)
     else:
@@ -256,6 +258,7 @@ def publish(
     key = os.environ.get(PSEUDONYM_KEY_ENV)
     if key:
         write_pseudonymised(layout.version_file(version), layout.version_pseudonymised(version), key, published_tables())
+    crash_point("publish_before_swap")
     swap_in(layout, version)
     prune(layout, keep)
     return PublishResult(version, layout.published, layout.parquet_link, counts)

@@ -1,0 +1,12 @@
+"""Crash points for the fault tests: with ``C360_KILL_AT=<point>`` the process kills itself (SIGKILL, no
+clean-up) on reaching that point, as a power cut or the OOM killer would. Unset, it is one lookup."""
+
+import os
+import signal
+
+KILL_AT_ENV = "C360_KILL_AT"
+
+
+def crash_point(name: str) -> None:
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
