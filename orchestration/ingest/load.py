@@ -1,4 +1,4 @@
-"""Loading parsed exports into the warehouse's ``raw`` schema, one file at a time, idempotently.
+"""Loading parsed exports into the warehouse's ``raw`` schema, idempotently, file by file.
 
 A file is identified by its path below the landing folder. The same bytes again change nothing; new
 bytes at the same path replace everything the file contributed before (rows and rejects).
@@ -6,16 +6,17 @@ bytes at the same path replace everything the file contributed before (rows and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import duckdb
 import polars as pl
 
-from .landing import LandingFile, file_hash
+from .landing import LandingFile
 from .parse import parse_export
-from .reader import ROW_NUMBER, FileRejected, read_export
+from .reader import ROW_NUMBER, FileRejected, RawFile, read_export
 from .schema import LINEAGE_COLUMNS, Entity
 
 RAW_SCHEMA = "raw"
@@ -75,10 +76,31 @@ class FileOutcome:
 
 
 @dataclass
-class _Prepared:
-    outcome: FileOutcome
+class Batch:
+    """Files read and parsed together, written in one transaction: their outcomes, their typed rows
+    with lineage columns, and their rejects (rows, or row 0 for a whole file)."""
+
+    outcomes: list[FileOutcome]
     rows: pl.DataFrame | None
     rejects: pl.DataFrame
+
+
+FILE_INDEX = "__file_index"
+REJECT_COLUMNS = {
+    "source_file": pl.String,
+    "channel": pl.String,
+    "entity": pl.String,
+    "file_date": pl.Date,
+    "row_number": pl.Int64,
+    "reason": pl.String,
+    "column": pl.String,
+    "record_key": pl.String,
+    "message": pl.String,
+    "raw_text": pl.String,
+    "file_hash": pl.String,
+}
+# Files are parsed together until a batch holds this many rows: few polars plans, bounded memory.
+BATCH_ROWS = 400_000
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: Iterable[Entity]) -> None:
@@ -91,7 +113,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: Iterable[Entity]
         con.execute(f"create table if not exists {RAW_SCHEMA}.{entity.table} ({', '.join(columns)})")
 
 
-def known_hashes(con: duckdb.DuckDBPyConnection, entity: Entity) -> dict[str, str]:
+def known_hashes(con: duckdb.DuckDBPyConnection, entity: Entity | None = None) -> dict[str, str]:
+    if entity is None:
+        return dict(con.execute(f"select source_file, file_hash from {FILES_TABLE}").fetchall())
     rows = con.execute(
         f"select source_file, file_hash from {FILES_TABLE} where channel = ? and entity = ?",
         [entity.channel, entity.name],
@@ -99,121 +123,167 @@ def known_hashes(con: duckdb.DuckDBPyConnection, entity: Entity) -> dict[str, st
     return dict(rows)
 
 
-def _whole_file_reject(file: LandingFile, digest: str, reason: str, column: str | None, message: str) -> pl.DataFrame:
+def whole_file_rejects(rejected: list[tuple[FileOutcome, str, str | None]]) -> pl.DataFrame:
+    """Row-0 rejects for files that could not be loaded at all: (outcome, reason, column)."""
     return pl.DataFrame(
-        {ROW_NUMBER: [0], "reason": [reason], "column": [column], "record_key": [None], "message": [message], "raw_text": [None]},
-        schema={ROW_NUMBER: pl.Int64, "reason": pl.String, "column": pl.String, "record_key": pl.String, "message": pl.String, "raw_text": pl.String},
+        [
+            {
+                "source_file": o.file.relative,
+                "channel": o.file.channel,
+                "entity": o.file.entity,
+                "file_date": o.file.file_date,
+                "row_number": 0,
+                "reason": reason,
+                "column": column,
+                "record_key": None,
+                "message": o.message,
+                "raw_text": None,
+                "file_hash": o.file_hash,
+            }
+            for o, reason, column in rejected
+        ],
+        schema=REJECT_COLUMNS,
     )
 
 
-def _row_reject_message(rejects: pl.DataFrame) -> pl.Expr:
-    return pl.format("{} in column {}", pl.col("reason"), pl.col("column").fill_null("(row)"))
-
-
-def prepare_file(file: LandingFile, entity: Entity, digest: str) -> _Prepared:
-    """Read and parse one file (no warehouse access, so several can run at once)."""
+def _read(file: LandingFile, entity: Entity, digest: str) -> tuple[FileOutcome, RawFile | FileRejected]:
     outcome = FileOutcome(file=file, file_hash=digest, status="loaded")
     try:
         raw = read_export(file.path, file.format or "", entity)
     except FileRejected as rejected:
-        outcome.status = "rejected"
-        outcome.message = rejected.message
-        return _Prepared(outcome, None, _whole_file_reject(file, digest, rejected.reason, rejected.column, rejected.message))
-    parsed = parse_export(raw.cells, entity)
-    outcome.encoding = raw.encoding
-    outcome.extra_columns = raw.extra_columns
-    outcome.rows_read = raw.rows_read
-    outcome.rows_loaded = parsed.rows.height
-    outcome.rows_rejected = parsed.rejects.height
-    rejects = parsed.rejects.with_columns(_row_reject_message(parsed.rejects).alias("message")).select(
-        ROW_NUMBER, "reason", "column", "record_key", "message", "raw_text"
+        outcome.status, outcome.message = "rejected", rejected.message
+        return outcome, rejected
+    outcome.encoding, outcome.extra_columns, outcome.rows_read = raw.encoding, raw.extra_columns, raw.rows_read
+    return outcome, raw
+
+
+def _by_file(frame: pl.DataFrame, outcomes: list[FileOutcome], columns: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Per-file values (path, date, hash, ...) attached through the file index."""
+    index = pl.DataFrame(
+        {FILE_INDEX: list(range(len(outcomes))), **{name: [f(o) for o in outcomes] for name, f in columns.items()}},
+        schema_overrides={FILE_INDEX: pl.Int32, "_file_date": pl.Date, "file_date": pl.Date},
+        strict=False,
     )
-    return _Prepared(outcome, parsed.rows, rejects)
+    return frame.join(index, on=FILE_INDEX, how="left").drop(FILE_INDEX)
 
 
-def reject_unloadable_file(file: LandingFile, digest: str, reason: str, message: str) -> _Prepared:
-    outcome = FileOutcome(file=file, file_hash=digest, status="rejected", message=message)
-    return _Prepared(outcome, None, _whole_file_reject(file, digest, reason, None, message))
+def _parse_batch(entity: Entity, batch: list[tuple[FileOutcome, RawFile]]) -> Batch:
+    outcomes = [o for o, _ in batch]
+    cells = pl.concat(
+        [raw.cells.with_columns(pl.lit(i, dtype=pl.Int32).alias(FILE_INDEX)) for i, (_, raw) in enumerate(batch)],
+        how="vertical",
+    )
+    parsed = parse_export(cells, entity, keep=(FILE_INDEX,))
+    loaded = parsed.rows.group_by(FILE_INDEX).len()
+    rejected = parsed.rejects.group_by(FILE_INDEX).len()
+    for index, count in loaded.iter_rows():
+        outcomes[index].rows_loaded = count
+    for index, count in rejected.iter_rows():
+        outcomes[index].rows_rejected = count
+    loaded_at = datetime.now(timezone.utc)
+    rows = _by_file(
+        parsed.rows.rename({ROW_NUMBER: "_row_number"}),
+        outcomes,
+        {
+            "_source_file": lambda o: o.file.relative,
+            "_file_date": lambda o: o.file.file_date,
+            "_file_hash": lambda o: o.file_hash,
+        },
+    ).with_columns(pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("_loaded_at"))
+    rejects = _by_file(
+        parsed.rejects.rename({ROW_NUMBER: "row_number"}).with_columns(
+            pl.format("{} in column {}", pl.col("reason"), pl.col("column").fill_null("(row)")).alias("message")
+        ),
+        outcomes,
+        {
+            "source_file": lambda o: o.file.relative,
+            "channel": lambda o: o.file.channel,
+            "entity": lambda o: o.file.entity,
+            "file_date": lambda o: o.file.file_date,
+            "file_hash": lambda o: o.file_hash,
+        },
+    ).select(list(REJECT_COLUMNS))
+    return Batch(outcomes, rows, rejects)
 
 
-def _with_lineage(rows: pl.DataFrame, outcome: FileOutcome, loaded_at: datetime) -> pl.DataFrame:
-    return rows.with_columns(
-        pl.lit(outcome.file.relative).alias("_source_file"),
-        pl.lit(outcome.file.file_date, dtype=pl.Date).alias("_file_date"),
-        pl.lit(outcome.file_hash).alias("_file_hash"),
-        pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("_loaded_at"),
+def read_batches(
+    files: list[LandingFile], entity: Entity, digests: dict[str, str], workers: int = 2
+) -> Iterator[Batch]:
+    """Read every file (in threads), then parse the readable ones together in batches."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda f: _read(f, entity, digests[f.relative]), files))
+    unreadable = [(o, r) for o, r in results if isinstance(r, FileRejected)]
+    if unreadable:
+        yield Batch([o for o, _ in unreadable], None, whole_file_rejects([(o, r.reason, r.column) for o, r in unreadable]))
+    batch: list[tuple[FileOutcome, RawFile]] = []
+    rows = 0
+    for outcome, raw in results:
+        if isinstance(raw, FileRejected):
+            continue
+        batch.append((outcome, raw))
+        rows += raw.rows_read
+        if rows >= BATCH_ROWS:
+            yield _parse_batch(entity, batch)
+            batch, rows = [], 0
+    if batch:
+        yield _parse_batch(entity, batch)
+
+
+def _manifest(outcomes: list[FileOutcome], loaded_at: datetime) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "source_file": o.file.relative,
+                "channel": o.file.channel,
+                "entity": o.file.entity,
+                "file_date": o.file.file_date,
+                "file_hash": o.file_hash,
+                "format": o.file.format,
+                "encoding": o.encoding,
+                "status": o.status,
+                "rows_read": o.rows_read,
+                "rows_loaded": o.rows_loaded,
+                "rows_rejected": o.rows_rejected,
+                "extra_columns": o.extra_columns,
+                "message": o.message,
+                "loaded_at": loaded_at,
+            }
+            for o in outcomes
+        ],
+        schema_overrides={"extra_columns": pl.List(pl.String), "encoding": pl.String, "message": pl.String,
+                          "file_date": pl.Date, "format": pl.String},
     )
 
 
-def _rejects_with_file(rejects: pl.DataFrame, outcome: FileOutcome, loaded_at: datetime) -> pl.DataFrame:
-    file = outcome.file
-    return rejects.select(
-        pl.lit(file.relative).alias("source_file"),
-        pl.lit(file.channel).alias("channel"),
-        pl.lit(file.entity).alias("entity"),
-        pl.lit(file.file_date, dtype=pl.Date).alias("file_date"),
-        pl.col(ROW_NUMBER).alias("row_number"),
-        "reason",
-        "column",
-        "record_key",
-        "message",
-        "raw_text",
-        pl.lit(outcome.file_hash).alias("file_hash"),
-        pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("loaded_at"),
-    )
-
-
-def _manifest_row(outcome: FileOutcome, loaded_at: datetime) -> dict:
-    file = outcome.file
-    return {
-        "source_file": file.relative,
-        "channel": file.channel,
-        "entity": file.entity,
-        "file_date": file.file_date,
-        "file_hash": outcome.file_hash,
-        "format": file.format,
-        "encoding": outcome.encoding,
-        "status": outcome.status,
-        "rows_read": outcome.rows_read,
-        "rows_loaded": outcome.rows_loaded,
-        "rows_rejected": outcome.rows_rejected,
-        "extra_columns": outcome.extra_columns,
-        "message": outcome.message,
-        "loaded_at": loaded_at,
-    }
-
-
-def write_prepared(con: duckdb.DuckDBPyConnection, table: str | None, prepared: list[_Prepared]) -> None:
+def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch) -> None:
     """Replace what these files contributed before, in one transaction."""
-    if not prepared:
+    if not batch.outcomes:
         return
     loaded_at = datetime.now(timezone.utc)
-    paths = pl.DataFrame({"source_file": [p.outcome.file.relative for p in prepared]})
-    rows = [_with_lineage(p.rows, p.outcome, loaded_at) for p in prepared if p.rows is not None]
-    rejects = pl.concat([_rejects_with_file(p.rejects, p.outcome, loaded_at) for p in prepared])
-    manifest = pl.DataFrame(
-        [_manifest_row(p.outcome, loaded_at) for p in prepared],
-        schema_overrides={"extra_columns": pl.List(pl.String), "encoding": pl.String, "message": pl.String, "file_date": pl.Date},
-    )
-    con.register("_replaced_files", paths)
+    replaced = pl.DataFrame({"source_file": [o.file.relative for o in batch.outcomes]})
+    rejects = batch.rejects.with_columns(pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("loaded_at"))
+    con.register("_replaced_files", replaced)
+    con.register("_new_rejects", rejects)
+    con.register("_new_manifest", _manifest(batch.outcomes, loaded_at))
+    if batch.rows is not None:
+        con.register("_new_rows", batch.rows)
     con.execute("begin transaction")
     try:
         if table:
             con.execute(f"delete from {table} where _source_file in (select source_file from _replaced_files)")
-            for frame in rows:
-                con.register("_new_rows", frame)
+            if batch.rows is not None:
                 con.execute(f"insert into {table} by name select * from _new_rows")
-                con.unregister("_new_rows")
         con.execute(f"delete from {REJECTS_TABLE} where source_file in (select source_file from _replaced_files)")
-        con.register("_new_rejects", rejects)
         con.execute(f"insert into {REJECTS_TABLE} by name select * from _new_rejects")
         con.execute(f"delete from {FILES_TABLE} where source_file in (select source_file from _replaced_files)")
-        con.register("_new_manifest", manifest)
         con.execute(f"insert into {FILES_TABLE} by name select * from _new_manifest")
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         raise
     finally:
-        for name in ("_replaced_files", "_new_rejects", "_new_manifest"):
-            con.unregister(name)
+        for name in ("_replaced_files", "_new_rejects", "_new_manifest", "_new_rows"):
+            try:
+                con.unregister(name)
+            except duckdb.Error:
+                pass

@@ -32,7 +32,8 @@ TYPE_FAILURE_REASON = {
 
 _TRUE = ["1", "true", "y", "yes", "是", "t"]
 _FALSE = ["0", "false", "n", "no", "否", "f"]
-_SCIENTIFIC = r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$"
+# how Excel and float serialisers write a long number that lost its digits: 4.2000012E+19
+_SCIENTIFIC = r"^[+-]?\d(\.\d+)?[eE]\+\d+$"
 
 
 @dataclass
@@ -176,41 +177,44 @@ def _record_key(entity: Entity) -> pl.Expr:
     return pl.concat_str([pl.col(k).fill_null("") for k in entity.key], separator="|")
 
 
-def parse_export(cells: pl.DataFrame, entity: Entity) -> ParsedFile:
+def parse_export(cells: pl.DataFrame, entity: Entity, keep: tuple[str, ...] = ()) -> ParsedFile:
+    """Typed rows and rejects of one or more files' cells; ``keep`` columns (e.g. a file index) pass
+    through to both."""
     columns = entity.columns
-    cleaned = cells.with_columns(_cleaned(c).alias(c.name) for c in columns)
-    typed = cleaned.with_columns(parse_column(pl.col(c.name), c).alias(f"__typed__{c.name}") for c in columns)
-    reasons = [_failure(c).alias(f"__why__{c.name}") for c in columns]
-    checked = typed.with_columns(reasons)
     why_cols = [f"__why__{c.name}" for c in columns]
+    indexed = cells.lazy().with_row_index("__row_id")
+    checked = (
+        indexed.with_columns(_cleaned(c).alias(c.name) for c in columns)
+        .with_columns(parse_column(pl.col(c.name), c).alias(f"__typed__{c.name}") for c in columns)
+        .with_columns(_failure(c).alias(w) for c, w in zip(columns, why_cols))
+    )
     # the first failing column, in schema order; required values are checked before types
     first_required = pl.coalesce(
         [pl.when(pl.col(w) == "required_missing").then(pl.lit(c.name)) for w, c in zip(why_cols, columns)]
-        or [pl.lit(None, dtype=pl.String)]
     )
     first_any = pl.coalesce([pl.when(pl.col(w).is_not_null()).then(pl.lit(c.name)) for w, c in zip(why_cols, columns)])
-    reason_by_column = pl.coalesce(
-        [pl.when(pl.col("__column") == c.name).then(pl.col(w)) for w, c in zip(why_cols, columns)]
-    )
+    reason_by_column = pl.coalesce([pl.when(pl.col("__column") == c.name).then(pl.col(w)) for w, c in zip(why_cols, columns)])
     checked = checked.with_columns(
         pl.when(~pl.col(FIELD_COUNT_OK)).then(None).otherwise(pl.coalesce(first_required, first_any)).alias("__column")
     ).with_columns(
-        pl.when(~pl.col(FIELD_COUNT_OK))
-        .then(pl.lit("wrong_field_count"))
-        .otherwise(reason_by_column)
-        .alias("__reason")
+        pl.when(~pl.col(FIELD_COUNT_OK)).then(pl.lit("wrong_field_count")).otherwise(reason_by_column).alias("__reason")
     )
-    rejected = checked.filter(pl.col("__reason").is_not_null())
-    raw_text = cells.select(
-        pl.col(ROW_NUMBER), pl.struct(entity.column_names).struct.json_encode().alias("raw_text")
+    rows = checked.filter(pl.col("__reason").is_null()).select(
+        *[pl.col(f"__typed__{c.name}").alias(c.name) for c in columns], pl.col(ROW_NUMBER), *keep
     )
-    rejects = rejected.select(
+    rejected = checked.filter(pl.col("__reason").is_not_null()).select(
+        "__row_id",
         pl.col(ROW_NUMBER),
         pl.col("__reason").alias("reason"),
         pl.col("__column").alias("column"),
         _record_key(entity).alias("record_key"),
-    ).join(raw_text, on=ROW_NUMBER, how="left", maintain_order="left")
-    rows = checked.filter(pl.col("__reason").is_null()).select(
-        *[pl.col(f"__typed__{c.name}").alias(c.name) for c in columns], pl.col(ROW_NUMBER)
+        *keep,
     )
+    rows, rejected = pl.collect_all([rows, rejected])
+    raw_text = (
+        cells.with_row_index("__row_id")
+        .join(rejected.select("__row_id"), on="__row_id", how="semi")
+        .select("__row_id", pl.struct(entity.column_names).struct.json_encode().alias("raw_text"))
+    )
+    rejects = rejected.join(raw_text, on="__row_id", how="left", maintain_order="left").drop("__row_id")
     return ParsedFile(rows=rows, rejects=rejects)

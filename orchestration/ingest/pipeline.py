@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import duckdb
 
 from ..faults import crash_point
 from .landing import LandingFile, file_hash, misplaced_files, scan
-from .load import FileOutcome, ensure_raw_tables, known_hashes, prepare_file, reject_unloadable_file, write_prepared
+from .load import Batch, FileOutcome, ensure_raw_tables, known_hashes, read_batches, whole_file_rejects, write_batch
 from .schema import Entity, load_entities
 
 READ_WORKERS = 2
@@ -37,11 +36,11 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, entity: Entity, files: list[La
     digests = {f.relative: file_hash(f.path) for f in files}
     unchanged = [f for f in files if previous.get(f.relative) == digests[f.relative]]
     changed = [f for f in files if previous.get(f.relative) != digests[f.relative]]
-    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        prepared = list(pool.map(lambda f: prepare_file(f, entity, digests[f.relative]), changed))
-    write_prepared(con, f"raw.{entity.table}", prepared)
+    outcomes: list[FileOutcome] = []
+    for batch in read_batches(changed, entity, digests, READ_WORKERS):
+        write_batch(con, f"raw.{entity.table}", batch)
+        outcomes += batch.outcomes
     crash_point(f"ingest_after_{entity.table}")
-    outcomes = [p.outcome for p in prepared]
     outcomes += [FileOutcome(file=f, file_hash=digests[f.relative], status="unchanged") for f in unchanged]
     broken = [o for o in outcomes if not o.reconciles]
     if broken:
@@ -77,14 +76,15 @@ def reject_misfit_files(
         parts = relative.parts
         file = LandingFile(path, relative.as_posix(), parts[0], parts[1] if len(parts) > 2 else "", None, None)
         misfits.append((file, "unexpected_location", "files belong at <channel>/<entity>/<YYYY-MM-DD>….<ext>"))
-    known = dict(con.execute("select source_file, file_hash from raw._files").fetchall())
-    prepared = []
+    known = known_hashes(con)
+    rejected: list[tuple[FileOutcome, str, None]] = []
     for file, reason, message in misfits:
         digest = file_hash(file.path)
         if known.get(file.relative) != digest:
-            prepared.append(reject_unloadable_file(file, digest, reason, message))
-    write_prepared(con, None, prepared)
-    return [p.outcome for p in prepared]
+            rejected.append((FileOutcome(file=file, file_hash=digest, status="rejected", message=message), reason, None))
+    outcomes = [o for o, _, _ in rejected]
+    write_batch(con, None, Batch(outcomes, None, whole_file_rejects(rejected)))
+    return outcomes
 
 
 def ingest_landing(

@@ -212,43 +212,47 @@ def _read_csv_slowly(
 
 
 def _json_cell(value: object) -> str | None:
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_records(lines: list[str]) -> list[dict | None]:
+    """Each line's object (None where a line is not a JSON object). Numbers keep their text exactly as
+    written, so ``4.2000012E+19`` stays recognisable as a damaged id."""
+    options = {"parse_float": str, "parse_int": str}
+    try:
+        records = json.loads("[" + ",".join(lines) + "]", **options)
+    except json.JSONDecodeError:
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line, **options))
+            except json.JSONDecodeError:
+                records.append(None)
+    return [r if isinstance(r, dict) else None for r in records]
 
 
 def _read_jsonl(data: bytes, encoding: str, entity: Entity) -> RawFile:
     lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
     if not lines:
         raise FileRejected("empty_file", "the file is empty: no records")
+    records = _json_records(lines)
+    ok = pl.Series(FIELD_COUNT_OK, [r is not None for r in records], dtype=pl.Boolean)
     aliases = entity.header_aliases()
-    values: dict[str, list[str | None]] = {c: [] for c in entity.column_names}
-    extras: set[str] = set()
-    ok: list[bool] = []
-    for line in lines:
-        try:
-            record = json.loads(line)
-            valid = isinstance(record, dict)
-        except json.JSONDecodeError:
-            valid = False
-        ok.append(valid)
-        cells: dict[str, str | None] = {}
-        if valid:
-            for key, value in record.items():
-                name = aliases.get(normalise_header_cell(str(key)))
-                if name is None:
-                    extras.add(str(key))
-                else:
-                    cells[name] = _json_cell(value)
-        for column in entity.column_names:
-            values[column].append(cells.get(column))
-    columns = [pl.Series(c, values[c], dtype=pl.String) for c in entity.column_names]
-    frame = _canonical_frame(columns, list(entity.column_names), entity, pl.Series(ok, dtype=pl.Boolean))
-    return RawFile(frame, encoding, sorted(extras))
+    keys = set().union(*(r.keys() for r in records if r is not None))
+    mapped = {key: aliases.get(normalise_header_cell(key)) for key in keys}
+    extras = sorted(k for k, name in mapped.items() if name is None)
+    records = [
+        {mapped[k]: v if v is None or isinstance(v, str) else _json_cell(v) for k, v in r.items() if mapped[k]}
+        if r is not None
+        else {}
+        for r in records
+    ]
+    frame = pl.from_dicts(records, schema={c: pl.String for c in entity.column_names})
+    return RawFile(_canonical_frame(frame.get_columns(), list(entity.column_names), entity, ok), encoding, extras)
 
 
 # --- xlsx ----------------------------------------------------------------------------------------

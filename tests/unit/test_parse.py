@@ -166,3 +166,12 @@ def test_crm_sms_opt_in_spellings(text, expected):
     row = {"member_id": "M1", "join_date": "2020-01-01", "update_time": "2026-10-05 10:00", "sms_opt_in": text}
     parsed = parse_export(cells("crm/members", [row]), ENTITIES["crm/members"])
     assert parsed.rows["sms_opt_in"].to_list() == [expected]
+
+
+@pytest.mark.parametrize("device_id", ["95941962e1331", "9e13310000000000", "1234E5678"])
+def test_hex_ids_that_look_numeric_are_not_mistaken_for_scientific_notation(device_id):
+    row = {"order_id": "A1", "user_id": "U1", "create_time": "2026-10-05 10:00", "update_time": "2026-10-05 10:00",
+           "status": "paid", "total_yuan": "10.00", "device_id": device_id}
+    parsed = parse_export(cells("app/orders", [row]), ENTITIES["app/orders"])
+    assert parsed.rejects.height == 0
+    assert parsed.rows["device_id"].to_list() == [device_id]

@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    order_id,
-    user_id,
+    {{ c360.clean_id('order_id') }} as order_id,
+    {{ c360.clean_id('user_id') }} as user_id,
     create_time,
     update_time,
     status,
@@ -20,7 +20,7 @@ select
     items,
     category,
     coupon_code,
-    device_id,
+    {{ c360.clean_id('device_id') }} as device_id,
     _source_file,
     _file_date,
     _row_number

@@ -11,7 +11,7 @@ latest as (
 )
 
 select
-    user_id,
+    {{ c360.clean_id('user_id') }} as user_id,
     phone,
     email,
     nickname,
@@ -22,6 +22,13 @@ select
     last_login_time,
     push_enabled,
     update_time,
+    {{ c360.normalise_phone('phone') }} as phone_normalised,
+    {{ c360.phone_kind('phone') }} as phone_kind,
+    {{ c360.normalise_email('email') }} as email_normalised,
+    {{ c360.email_kind('email') }} as email_kind,
+    {{ c360.normalise_birthday('birthday') }} as birthday_normalised,
+    {{ c360.normalise_gender('gender') }} as gender_normalised,
+    {{ c360.clean_id_list('device_ids') }} as device_ids_normalised,
     _source_file,
     _file_date,
     _row_number

@@ -11,7 +11,7 @@ latest as (
 )
 
 select
-    member_id,
+    {{ c360.clean_id('member_id') }} as member_id,
     name,
     phone,
     birthday,
@@ -22,6 +22,10 @@ select
     sms_opt_in,
     join_date,
     update_time,
+    {{ c360.normalise_phone('phone') }} as phone_normalised,
+    {{ c360.phone_kind('phone') }} as phone_kind,
+    {{ c360.normalise_birthday('birthday') }} as birthday_normalised,
+    {{ c360.normalise_gender('gender') }} as gender_normalised,
     _source_file,
     _file_date,
     _row_number

@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    aftersale_id,
-    order_id,
+    {{ c360.clean_id('aftersale_id') }} as aftersale_id,
+    {{ c360.clean_id('order_id') }} as order_id,
     line_no,
     type,
     status,

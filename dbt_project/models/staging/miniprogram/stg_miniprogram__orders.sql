@@ -11,14 +11,14 @@ latest as (
 )
 
 select
-    order_id,
+    {{ c360.clean_id('order_id') }} as order_id,
     line_no,
     create_time,
     pay_time,
     update_time,
     status,
-    buyer_openid,
-    buyer_unionid,
+    {{ c360.clean_id('buyer_openid') }} as buyer_openid,
+    {{ c360.clean_id('buyer_unionid') }} as buyer_unionid,
     product_id,
     sku_id,
     product_title,
@@ -37,10 +37,12 @@ select
     city,
     district,
     address,
-    sharer_openid,
-    sharer_unionid,
+    {{ c360.clean_id('sharer_openid') }} as sharer_openid,
+    {{ c360.clean_id('sharer_unionid') }} as sharer_unionid,
     share_scene,
     commission_fen,
+    {{ c360.normalise_phone('receiver_phone') }} as receiver_phone_normalised,
+    {{ c360.phone_kind('receiver_phone') }} as receiver_phone_kind,
     _source_file,
     _file_date,
     _row_number

@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    sharer_openid,
-    sharer_unionid,
+    {{ c360.clean_id('sharer_openid') }} as sharer_openid,
+    {{ c360.clean_id('sharer_unionid') }} as sharer_unionid,
     nickname,
     sharer_type,
     store_id,

@@ -11,13 +11,16 @@ latest as (
 )
 
 select
-    openid,
-    unionid,
+    {{ c360.clean_id('openid') }} as openid,
+    {{ c360.clean_id('unionid') }} as unionid,
     phone,
     nickname,
     gender,
     register_time,
     update_time,
+    {{ c360.normalise_phone('phone') }} as phone_normalised,
+    {{ c360.phone_kind('phone') }} as phone_kind,
+    {{ c360.normalise_gender('gender') }} as gender_normalised,
     _source_file,
     _file_date,
     _row_number

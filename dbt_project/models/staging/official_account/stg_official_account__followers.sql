@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    openid,
-    unionid,
+    {{ c360.clean_id('openid') }} as openid,
+    {{ c360.clean_id('unionid') }} as unionid,
     subscribe,
     subscribe_time,
     unsubscribe_time,

@@ -11,12 +11,16 @@ latest as (
 )
 
 select
-    customer_id,
+    {{ c360.clean_id('customer_id') }} as customer_id,
     email,
     phone,
     name,
     created_at,
     updated_at,
+    {{ c360.normalise_phone('phone') }} as phone_normalised,
+    {{ c360.phone_kind('phone') }} as phone_kind,
+    {{ c360.normalise_email('email') }} as email_normalised,
+    {{ c360.email_kind('email') }} as email_kind,
     _source_file,
     _file_date,
     _row_number

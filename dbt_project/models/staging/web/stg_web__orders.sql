@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    order_id,
-    customer_id,
+    {{ c360.clean_id('order_id') }} as order_id,
+    {{ c360.clean_id('customer_id') }} as customer_id,
     guest_email,
     guest_phone,
     created_at,
@@ -24,6 +24,10 @@ select
     items,
     category,
     coupon_code,
+    {{ c360.normalise_phone('guest_phone') }} as guest_phone_normalised,
+    {{ c360.phone_kind('guest_phone') }} as guest_phone_kind,
+    {{ c360.normalise_email('guest_email') }} as guest_email_normalised,
+    {{ c360.email_kind('guest_email') }} as guest_email_kind,
     _source_file,
     _file_date,
     _row_number

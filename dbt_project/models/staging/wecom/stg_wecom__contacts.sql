@@ -11,8 +11,8 @@ latest as (
 )
 
 select
-    external_userid,
-    unionid,
+    {{ c360.clean_id('external_userid') }} as external_userid,
+    {{ c360.clean_id('unionid') }} as unionid,
     name,
     type,
     gender,
@@ -27,6 +27,9 @@ select
     tags,
     deleted,
     update_time,
+    {{ c360.normalise_phone_list('remark_mobiles') }} as remark_mobiles_normalised,
+    {{ c360.person_name_from_remark('remark') }} as remark_name,
+    {{ c360.normalise_gender('gender') }} as gender_normalised,
     _source_file,
     _file_date,
     _row_number

@@ -1,0 +1,209 @@
+{#-
+    Phase 2 candidates: every guarded edge (a buyer record holding a receiver phone -> the value's
+    firm holders, or another receiver when nobody holds it firmly) between two phase-1 components,
+    with whether it links. It links only when the two components contradict nothing they both know
+    (the checks listed in var identity_guard_checks):
+      unionid      both carry unionids and share none (a person has one unionid);
+      gender       both know a gender and share none;
+      person_name  both carry a real name (CRM, web account, WeCom remark) and share none;
+      other_phone  the receiving side already holds firm phones and none is this one (the buyer's own
+                   phone is known and differs: the parcel went to someone else);
+      other_receiver_phone  the receiving side also received parcels at another phone that it does
+                   not hold firmly (two receivers: at least one of them is somebody else);
+      cardinality  together they would hold more records of one source than a person can have
+                   (seed identity_source_cardinality: two mini program accounts are two persons).
+-#}
+{%- set checks = var('identity_guard_checks', ['unionid', 'gender', 'person_name', 'other_phone', 'other_receiver_phone', 'cardinality']) -%}
+with
+
+edges as (
+    select * from {{ ref('int_identity__edges') }}
+    where strength = 'guarded'
+),
+
+firm_components as (
+    select * from {{ ref('int_identity__firm_components') }}
+),
+
+observations as (
+    select * from {{ ref('int_identity__identifier_observations') }}
+),
+
+link_rules as (
+    select * from {{ ref('identity_link_rules') }}
+),
+
+records as (
+    select * from {{ ref('int_identity__source_records') }}
+),
+
+source_cardinality as (
+    select * from {{ ref('identity_source_cardinality') }}
+),
+
+component_sources as (
+    select component_node_id, source, count(*) as records
+    from firm_components
+    group by component_node_id, source
+),
+
+firm_observations as (
+    select
+        firm_components.component_node_id,
+        observations.id_type,
+        observations.id_value
+    from observations
+    inner join link_rules
+        on link_rules.id_type = observations.id_type
+        and link_rules.role = observations.role
+        and link_rules.links
+        and link_rules.strength = 'firm'
+    inner join firm_components
+        on firm_components.record_key = observations.record_key
+),
+
+component_facts as (
+    -- what each phase-1 component knows: (component, fact, value)
+    select distinct component_node_id, 'unionid' as fact, id_value as value
+    from firm_observations where id_type = 'unionid'
+    union all
+    select distinct component_node_id, 'phone' as fact, id_value as value
+    from firm_observations where id_type = 'phone'
+    union all
+    select distinct firm_components.component_node_id, 'receiver_phone' as fact, observations.id_value as value
+    from observations
+    inner join link_rules
+        on link_rules.id_type = observations.id_type
+        and link_rules.role = observations.role
+        and link_rules.links
+        and link_rules.strength = 'guarded'
+    inner join firm_components
+        on firm_components.record_key = observations.record_key
+    union all
+    select distinct firm_components.component_node_id, 'gender' as fact, records.gender as value
+    from records
+    inner join firm_components on firm_components.record_key = records.record_key
+    where records.gender in ('male', 'female')
+    union all
+    select distinct firm_components.component_node_id, 'person_name' as fact, lower(trim(records.person_name)) as value
+    from records
+    inner join firm_components on firm_components.record_key = records.record_key
+    where records.person_name is not null
+),
+
+candidates as (
+    select
+        edges.node_a as target_node_id,
+        edges.node_b as receiver_node_id,
+        edges.id_type,
+        edges.id_value,
+        target.component_node_id as target_component_node_id,
+        receiver.component_node_id as receiver_component_node_id
+    from edges
+    inner join firm_components as target on target.node_id = edges.node_a
+    inner join firm_components as receiver on receiver.node_id = edges.node_b
+),
+
+fact_comparison as (
+    select
+        candidates.target_node_id,
+        candidates.receiver_node_id,
+        candidates.id_value,
+        target_facts.fact,
+        count(distinct target_facts.value) as target_values,
+        count(distinct receiver_facts.value) as receiver_values,
+        count(distinct case when target_facts.value = receiver_facts.value then target_facts.value end) as shared_values
+    from candidates
+    inner join component_facts as target_facts
+        on target_facts.component_node_id = candidates.target_component_node_id
+    inner join component_facts as receiver_facts
+        on receiver_facts.component_node_id = candidates.receiver_component_node_id
+        and receiver_facts.fact = target_facts.fact
+    group by candidates.target_node_id, candidates.receiver_node_id, candidates.id_value, target_facts.fact
+),
+
+receiver_phones as (
+    -- firm phones the receiving side already holds, other than the receiver phone itself
+    select
+        candidates.target_node_id,
+        candidates.receiver_node_id,
+        count(*) as other_phones
+    from candidates
+    inner join component_facts
+        on component_facts.component_node_id = candidates.receiver_component_node_id
+        and component_facts.fact = 'phone'
+        and component_facts.value <> candidates.id_value
+    group by candidates.target_node_id, candidates.receiver_node_id
+),
+
+other_receptions as (
+    -- other receiver phones of the receiving side that it does not hold firmly
+    select distinct
+        candidates.target_node_id,
+        candidates.receiver_node_id
+    from candidates
+    inner join component_facts as received
+        on received.component_node_id = candidates.receiver_component_node_id
+        and received.fact = 'receiver_phone'
+        and received.value <> candidates.id_value
+    left join component_facts as held
+        on held.component_node_id = candidates.receiver_component_node_id
+        and held.fact = 'phone'
+        and held.value = received.value
+    where held.value is null
+),
+
+cardinality_breaches as (
+    select distinct
+        candidates.target_node_id,
+        candidates.receiver_node_id
+    from candidates
+    inner join component_sources as target_sources
+        on target_sources.component_node_id = candidates.target_component_node_id
+    inner join component_sources as receiver_sources
+        on receiver_sources.component_node_id = candidates.receiver_component_node_id
+        and receiver_sources.source = target_sources.source
+    inner join source_cardinality
+        on source_cardinality.source = target_sources.source
+    where candidates.target_component_node_id <> candidates.receiver_component_node_id
+      and target_sources.records + receiver_sources.records > source_cardinality.max_records_per_person
+),
+
+judged as (
+    select
+        candidates.*,
+        {%- for fact in ['unionid', 'gender', 'person_name'] %}
+        coalesce(max(case when fact_comparison.fact = '{{ fact }}' and fact_comparison.shared_values = 0 then 1 else 0 end), 0) = 1
+            as {{ fact }}_conflict,
+        {%- endfor %}
+        coalesce(max(receiver_phones.other_phones), 0) > 0 as other_phone_conflict,
+        max(case when other_receptions.target_node_id is not null then 1 else 0 end) = 1 as other_receiver_phone_conflict,
+        max(case when cardinality_breaches.target_node_id is not null then 1 else 0 end) = 1 as cardinality_conflict
+    from candidates
+    left join fact_comparison
+        on fact_comparison.target_node_id = candidates.target_node_id
+        and fact_comparison.receiver_node_id = candidates.receiver_node_id
+    left join receiver_phones
+        on receiver_phones.target_node_id = candidates.target_node_id
+        and receiver_phones.receiver_node_id = candidates.receiver_node_id
+    left join other_receptions
+        on other_receptions.target_node_id = candidates.target_node_id
+        and other_receptions.receiver_node_id = candidates.receiver_node_id
+    left join cardinality_breaches
+        on cardinality_breaches.target_node_id = candidates.target_node_id
+        and cardinality_breaches.receiver_node_id = candidates.receiver_node_id
+    group by
+        candidates.target_node_id, candidates.receiver_node_id, candidates.id_type, candidates.id_value,
+        candidates.target_component_node_id, candidates.receiver_component_node_id
+)
+
+select
+    *,
+    target_component_node_id = receiver_component_node_id as already_joined,
+    not (
+        false
+        {%- for check in checks %}
+        or {{ check }}_conflict
+        {%- endfor %}
+    ) as links
+from judged

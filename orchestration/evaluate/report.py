@@ -1,0 +1,353 @@
+"""Compare the marts of a built warehouse with a labelled ``truth/`` folder.
+
+``truth/`` holds ``xref.csv`` (source, source_key, person_id, linkable_group), ``orders.csv``,
+``sharers.csv`` and ``persons.csv`` (see ``shared/samples/README.md``). Every figure is computed in
+DuckDB over the marts ``customer_xref``, ``orders``, ``sharers`` and ``customers``; pair counts come
+from cluster-count contingency (sum of C(n, 2)), never from enumerating pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .metrics import PairCounts
+
+MARTS_SCHEMA = "marts"
+
+
+@dataclass
+class EvaluationReport:
+    # records
+    truth_records: int
+    resolved_records: int
+    missing_records: int  # in truth, absent from customer_xref (counted as singletons)
+    extra_records: int  # in customer_xref, absent from truth
+    truth_persons: int
+    predicted_customers: int  # customers holding at least one truth record
+    # identity resolution, pairwise over the truth records
+    identity: PairCounts
+    linkable_pairs: int
+    linkable_pairs_joined: int
+    persons_split: int  # persons whose records are in more than one customer
+    linkable_groups_split: int  # linkable groups (records sharing an identifier) split across customers
+    customers_over_merged: int  # customers holding records of more than one person
+    # orders
+    truth_orders: int
+    orders_present: int
+    orders_attributed: int  # the order's customer holds the truth buyer's records
+    orders_status_exact: int
+    orders_paid_exact: int
+    orders_refunded_exact: int
+    orders_net_exact: int
+    orders_money_exact: int  # status, paid, refunded and net all exact
+    orders_sharer_exact: int
+    # sharers
+    truth_sharers: int
+    sharers_present: int
+    sharers_exact: int  # order_count, sales_fen and cumulative_commission_fen all exact
+    sharers_person_exact: int
+    # golden record, over customers mapped to a truth person (their majority person)
+    golden: dict[str, tuple[int, int]] = field(default_factory=dict)  # attribute -> (agreeing, compared)
+    # details for a reader who wants the failing keys
+    sample_failures: dict[str, list[str]] = field(default_factory=dict)
+
+    # --- derived figures -------------------------------------------------------------------------
+    @property
+    def precision(self) -> float:
+        return self.identity.precision
+
+    @property
+    def recall(self) -> float:
+        return self.identity.recall
+
+    @property
+    def f1(self) -> float:
+        return self.identity.f1
+
+    @property
+    def linkable_recall(self) -> float:
+        return self.linkable_pairs_joined / self.linkable_pairs if self.linkable_pairs else 1.0
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float:
+        return part / whole if whole else 1.0
+
+    @property
+    def order_attribution(self) -> float:
+        return self._share(self.orders_attributed, self.truth_orders)
+
+    @property
+    def money_agreement(self) -> float:
+        return self._share(self.orders_money_exact, self.truth_orders)
+
+    @property
+    def sharer_exact_rate(self) -> float:
+        return self._share(self.sharers_exact, self.truth_sharers)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["identity"] = {
+            **asdict(self.identity),
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
+        out.update(
+            linkable_recall=self.linkable_recall,
+            order_attribution=self.order_attribution,
+            money_agreement=self.money_agreement,
+            sharer_exact_rate=self.sharer_exact_rate,
+        )
+        return out
+
+    def format(self) -> str:
+        pct = lambda part, whole: f"{self._share(part, whole):.2%} ({part:,}/{whole:,})"  # noqa: E731
+        i = self.identity
+        lines = [
+            "identity resolution",
+            f"  records           {self.truth_records:,} in truth, {self.resolved_records:,} resolved, "
+            f"{self.missing_records:,} missing, {self.extra_records:,} not in truth",
+            f"  persons           {self.truth_persons:,} in truth -> {self.predicted_customers:,} customers",
+            f"  pairwise          precision {i.precision:.4f}  recall {i.recall:.4f}  F1 {i.f1:.4f}"
+            f"  ({i.together_in_both:,} of {i.together_in_prediction:,} predicted pairs true;"
+            f" {i.together_in_truth:,} true pairs)",
+            f"  linkable pairs    joined {pct(self.linkable_pairs_joined, self.linkable_pairs)}",
+            f"  persons split     {self.persons_split:,} ({self.linkable_groups_split:,} linkable groups split)",
+            f"  over-merged       {self.customers_over_merged:,} customers hold more than one person",
+            "orders",
+            f"  present           {pct(self.orders_present, self.truth_orders)}",
+            f"  attributed        {pct(self.orders_attributed, self.truth_orders)}",
+            f"  money exact       {pct(self.orders_money_exact, self.truth_orders)}"
+            f"  (status {self.orders_status_exact:,}, paid {self.orders_paid_exact:,},"
+            f" refunded {self.orders_refunded_exact:,}, net {self.orders_net_exact:,})",
+            f"  sharer exact      {pct(self.orders_sharer_exact, self.truth_orders)}",
+            "sharers",
+            f"  present           {pct(self.sharers_present, self.truth_sharers)}",
+            f"  figures exact     {pct(self.sharers_exact, self.truth_sharers)}",
+            f"  person exact      {pct(self.sharers_person_exact, self.truth_sharers)}",
+        ]
+        if self.golden:
+            lines.append("golden record (customers mapped to their majority person)")
+            for attribute, (agree, compared) in self.golden.items():
+                lines.append(f"  {attribute:<17} {pct(agree, compared)}")
+        for name, keys in self.sample_failures.items():
+            if keys:
+                lines.append(f"e.g. {name}: {', '.join(keys)}")
+        return "\n".join(lines)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    value = con.execute(sql).fetchone()[0]
+    return int(value or 0)
+
+
+def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
+    for name in ("xref", "orders", "sharers", "persons"):
+        path = truth_dir / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: a truth folder holds xref, orders, sharers and persons")
+        con.execute(
+            f"create temp table truth_{name} as select * from read_csv(?, header = true, all_varchar = true)",
+            [str(path)],
+        )
+
+
+def _identity(con: duckdb.DuckDBPyConnection) -> dict:
+    # truth records with their customer; a record missing from customer_xref is a singleton of its own
+    con.execute(
+        f"""
+        create temp table scored_records as
+        select
+            t.source, t.source_key, t.person_id, t.linkable_group,
+            coalesce(x.customer_id, '__missing__' || t.source || '|' || t.source_key) as customer_id,
+            x.customer_id is null as missing
+        from truth_xref as t
+        left join {MARTS_SCHEMA}.customer_xref as x
+            on x.source = t.source and x.source_key = t.source_key
+        """
+    )
+    sums = con.execute(
+        """
+        with
+        cells as (select person_id, customer_id, count(*) as n from scored_records group by all),
+        persons as (select person_id, count(*) as n from scored_records group by all),
+        customers as (select customer_id, count(*) as n from scored_records group by all),
+        groups as (select linkable_group, count(*) as n from scored_records group by all),
+        group_cells as (select linkable_group, customer_id, count(*) as n from scored_records group by all)
+        select
+            (select coalesce(sum(n * (n - 1) // 2), 0) from cells),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from persons),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from customers),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from groups),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from group_cells)
+        """
+    ).fetchone()
+    both, in_truth, in_prediction, linkable, linkable_joined = (int(v) for v in sums)
+    return dict(
+        identity=PairCounts(both, in_truth, in_prediction),
+        linkable_pairs=linkable,
+        linkable_pairs_joined=linkable_joined,
+        truth_records=_scalar(con, "select count(*) from scored_records"),
+        missing_records=_scalar(con, "select count(*) from scored_records where missing"),
+        resolved_records=_scalar(con, f"select count(*) from {MARTS_SCHEMA}.customer_xref"),
+        extra_records=_scalar(
+            con,
+            f"""select count(*) from {MARTS_SCHEMA}.customer_xref as x
+                anti join truth_xref as t on t.source = x.source and t.source_key = x.source_key""",
+        ),
+        truth_persons=_scalar(con, "select count(distinct person_id) from scored_records"),
+        predicted_customers=_scalar(con, "select count(distinct customer_id) from scored_records where not missing"),
+        persons_split=_scalar(
+            con, "select count(*) from (select person_id from scored_records group by 1 having count(distinct customer_id) > 1)"
+        ),
+        linkable_groups_split=_scalar(
+            con,
+            "select count(*) from (select linkable_group from scored_records group by 1 having count(distinct customer_id) > 1)",
+        ),
+        customers_over_merged=_scalar(
+            con,
+            "select count(*) from (select customer_id from scored_records where not missing group by 1 having count(distinct person_id) > 1)",
+        ),
+    )
+
+
+def _orders(con: duckdb.DuckDBPyConnection) -> dict:
+    con.execute(
+        f"""
+        create temp table scored_orders as
+        select
+            t.order_key,
+            o.order_key is not null as present,
+            exists (
+                select 1 from scored_records as r
+                where r.customer_id = o.customer_id and r.person_id = t.person_id
+            ) as attributed,
+            o.status = t.status as status_exact,
+            o.paid_amount_fen = cast(t.paid_amount_fen as bigint) as paid_exact,
+            o.refunded_amount_fen = cast(t.refunded_amount_fen as bigint) as refunded_exact,
+            o.net_amount_fen = cast(t.net_amount_fen as bigint) as net_exact,
+            o.sharer_id is not distinct from nullif(t.sharer_openid, '') as sharer_exact
+        from truth_orders as t
+        left join {MARTS_SCHEMA}.orders as o on o.order_key = t.order_key
+        """
+    )
+    figures = con.execute(
+        """
+        select
+            count(*),
+            count(*) filter (where present),
+            count(*) filter (where attributed),
+            count(*) filter (where status_exact),
+            count(*) filter (where paid_exact),
+            count(*) filter (where refunded_exact),
+            count(*) filter (where net_exact),
+            count(*) filter (where status_exact and paid_exact and refunded_exact and net_exact),
+            count(*) filter (where sharer_exact)
+        from scored_orders
+        """
+    ).fetchone()
+    names = (
+        "truth_orders orders_present orders_attributed orders_status_exact orders_paid_exact "
+        "orders_refunded_exact orders_net_exact orders_money_exact orders_sharer_exact"
+    ).split()
+    return dict(zip(names, (int(v or 0) for v in figures)))
+
+
+def _sharers(con: duckdb.DuckDBPyConnection) -> dict:
+    figures = con.execute(
+        f"""
+        select
+            count(*),
+            count(s.sharer_id),
+            count(*) filter (
+                where s.order_count = cast(t.order_count as bigint)
+                  and s.sales_fen = cast(t.sales_fen as bigint)
+                  and s.cumulative_commission_fen = cast(t.cumulative_commission_fen as bigint)
+            ),
+            count(*) filter (
+                where exists (
+                    select 1 from scored_records as r
+                    where r.customer_id = s.customer_id and r.person_id = t.person_id
+                )
+            )
+        from truth_sharers as t
+        left join {MARTS_SCHEMA}.sharers as s on s.sharer_id = t.sharer_openid
+        """
+    ).fetchone()
+    return dict(
+        truth_sharers=int(figures[0]),
+        sharers_present=int(figures[1]),
+        sharers_exact=int(figures[2]),
+        sharers_person_exact=int(figures[3]),
+    )
+
+
+def _golden(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    rows = con.execute(
+        f"""
+        with majority as (
+            select customer_id, person_id
+            from (
+                select customer_id, person_id, row_number() over (
+                    partition by customer_id order by count(*) desc, person_id) as rank
+                from scored_records where not missing
+                group by customer_id, person_id
+            ) where rank = 1
+        ),
+        paired as (
+            select c.*, p.name as t_name, p.phones as t_phones, p.emails as t_emails,
+                   p.birthday as t_birthday, p.gender as t_gender
+            from {MARTS_SCHEMA}.customers as c
+            inner join majority as m on m.customer_id = c.customer_id
+            inner join truth_persons as p on p.person_id = m.person_id
+        )
+        select 'name', count(*) filter (where name = t_name), count(name) from paired
+        union all
+        select 'phone', count(*) filter (where list_contains(string_split(t_phones, '|'), phone)), count(phone) from paired
+        union all
+        select 'email', count(*) filter (where list_contains(string_split(t_emails, '|'), email)), count(email) from paired
+        union all
+        select 'birthday', count(*) filter (where birthday = t_birthday), count(birthday) from paired
+        union all
+        select 'gender', count(*) filter (where gender = t_gender), count(*) filter (where gender <> 'unknown') from paired
+        """
+    ).fetchall()
+    return {name: (int(agree), int(compared)) for name, agree, compared in rows}
+
+
+def _failures(con: duckdb.DuckDBPyConnection, limit: int = 5) -> dict[str, list[str]]:
+    def keys(sql: str) -> list[str]:
+        return [str(r[0]) for r in con.execute(sql + f" limit {limit}").fetchall()]
+
+    return {
+        "orders missing": keys("select order_key from scored_orders where not present order by 1"),
+        "orders with other money or status": keys(
+            "select order_key from scored_orders where present and not "
+            "(status_exact and paid_exact and refunded_exact and net_exact) order by 1"
+        ),
+        "orders attributed to another person": keys(
+            "select order_key from scored_orders where present and not attributed order by 1"
+        ),
+        "over-merged customers": keys(
+            "select customer_id from scored_records where not missing group by 1 "
+            "having count(distinct person_id) > 1 order by 1"
+        ),
+    }
+
+
+def evaluate(warehouse: Path, truth_dir: Path) -> EvaluationReport:
+    """Evaluate the marts in ``warehouse`` (a DuckDB file, opened read-only) against ``truth_dir``."""
+    warehouse, truth_dir = Path(warehouse), Path(truth_dir)
+    if not warehouse.exists():
+        raise FileNotFoundError(f"{warehouse} does not exist: run the pipeline first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        _load_truth(con, truth_dir)
+        identity = _identity(con)
+        orders = _orders(con)
+        sharers = _sharers(con)
+        golden = _golden(con)
+        failures = _failures(con)
+    return EvaluationReport(**identity, **orders, **sharers, golden=golden, sample_failures=failures)
