@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,22 @@ def _prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    warehouse = Path(args.warehouse) if args.warehouse else paths().warehouse
+    if not warehouse.exists():
+        print(f"c360 evaluate: no warehouse at {warehouse}; run `c360 run` first", file=sys.stderr)
+        return 2
+    report = evaluate(warehouse, Path(args.truth))
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
+    if args.min_precision is not None and report.precision < args.min_precision:
+        return 1
+    if args.min_linkable is not None and report.linkable_recall < args.min_linkable:
+        return 1
+    return 0
+
+
 def _rollback(args: argparse.Namespace) -> int:
     from .publish.swap import PublishLayout, rollback
 
@@ -93,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the nightly job in process (landing: $C360_LANDING_DIR, data: $C360_DATA_DIR)",
     )
     run.set_defaults(handler=_run)
+
+    ev = commands.add_parser("evaluate", help="compare the built tables with a labelled truth/ folder")
+    ev.add_argument("--truth", required=True, help="a truth/ folder (c360 generate's, or ../shared/samples/truth)")
+    ev.add_argument("--warehouse", help="the warehouse to read (default: $C360_DATA_DIR/warehouse.duckdb)")
+    ev.add_argument("--json", action="store_true", help="the figures as JSON")
+    ev.add_argument("--min-precision", type=float, help="exit 1 when pairwise precision is below this")
+    ev.add_argument("--min-linkable", type=float, help="exit 1 when the share of linkable pairs joined is below this")
+    ev.set_defaults(handler=_evaluate)
 
     back = commands.add_parser("rollback", help="publish the previous published version again")
     back.set_defaults(handler=_rollback)

@@ -3,6 +3,7 @@
 import os
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
@@ -11,22 +12,39 @@ from .project import dbt_project
 from .translator import C360DbtTranslator
 
 
-def _with_row_count(event, con):
-    """dbt holds the warehouse while it runs, so row counts are read once it has finished."""
+# One-row queries whose columns become numeric metadata on a model's materialisation, so the UI plots
+# them across runs (identity statistics, merges).
+MODEL_METADATA_SQL = {
+    "int_identity__resolution_stats": "select * exclude (resolved_at) from intermediate.int_identity__resolution_stats",
+    "customers": "select count(*) as customers, (select count(*) from marts.customer_id_history) as merged_ids "
+    "from marts.customers",
+}
+
+
+def _one_row_metadata(con, sql: str) -> dict:
+    cursor = con.execute(sql)
+    row = cursor.fetchone()
+    names = [d[0] for d in cursor.description]
+    return {n: v for n, v in zip(names, row or ()) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _with_warehouse_metadata(event, con):
+    """dbt holds the warehouse while it runs, so row counts and statistics are read once it has finished."""
     if not isinstance(event, (dg.Output, dg.AssetMaterialization, dg.MaterializeResult)):
         return event
-    key = event.asset_key if not isinstance(event, dg.Output) else None
-    metadata = event.metadata or {}
+    metadata = dict(event.metadata or {})
     relation = metadata.get("dagster/relation_identifier")
     table = relation.value if relation is not None else None
     if not table:
         return event
-    schema_table = ".".join(table.split(".")[-2:])
+    schema, name = table.split(".")[-2:]
     try:
-        count = con.execute(f"select count(*) from {schema_table}").fetchone()[0]
-    except Exception:  # a view or a model that dbt skipped: no count to add
+        metadata["dagster/row_count"] = con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
+        if name in MODEL_METADATA_SQL:
+            metadata.update(_one_row_metadata(con, MODEL_METADATA_SQL[name]))
+    except duckdb.Error:  # a model that dbt skipped or that failed: nothing to add
         return event
-    return event.with_metadata({**metadata, "dagster/row_count": count})
+    return event.with_metadata(metadata)
 
 
 @dbt_assets(
@@ -43,7 +61,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     events = list(invocation.stream())
     with warehouse.connect(read_only=True) as con:
-        events = [_with_row_count(e, con) for e in events]
+        events = [_with_warehouse_metadata(e, con) for e in events]
     yield from events
     if not invocation.is_successful():
         raise dg.Failure(
