@@ -14,6 +14,8 @@ create table raw._files as select * from (values
     ('app/users/2026-10-01.csv', 'loaded', 2, 2, 0, 'h2'),
     ('app/orders/2026-10-01_manual.csv', 'rejected', 0, 0, 0, 'h3')
 ) t(source_file, status, rows_read, rows_loaded, rows_rejected, file_hash);
+create table raw._erasure_requests (request_file varchar, line bigint, id_type varchar, id_hash varchar,
+    received_at timestamptz, status varchar, erased_at timestamptz, customers bigint, records bigint);
 create table raw._rejects as select * from (values
     ('app/orders/2026-10-01.csv', 2, 'unparseable_amount'),
     ('app/orders/2026-10-01_manual.csv', 0, 'required_column_missing')

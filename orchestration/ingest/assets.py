@@ -5,6 +5,8 @@ from datetime import date
 
 import dagster as dg
 
+from ..erasure.apply import apply_erasure
+from ..erasure.requests import erasure_key, read_requests
 from ..partitions import daily_partitions, partition_bounds
 from ..resources import LandingResource, WarehouseResource
 from .load import FileOutcome, ensure_raw_tables
@@ -94,6 +96,23 @@ def _metadata(outcomes: list[FileOutcome], table_rows: int) -> dict:
     }
 
 
+def _apply_erasure_requests(context: dg.AssetExecutionContext, con, landing_dir, data_dir) -> dict:
+    """Erasure requests in the landing folder, applied before the models run (see orchestration/erasure)."""
+    requests, problems = read_requests(landing_dir)
+    for problem in problems:
+        context.log.warning(f"erasure request {problem.request_file} row {problem.line} ignored: {problem.reason}")
+    summary = apply_erasure(con, requests, erasure_key(data_dir))
+    if summary.pending_requests:
+        context.log.warning(f"{summary.pending_requests} erasure requests match no resolved customer yet")
+    return {
+        "erasure_new_requests": summary.new_requests,
+        "erasure_resolved_requests": summary.resolved_requests,
+        "erasure_pending_requests": summary.pending_requests,
+        "erasure_raw_rows_deleted": summary.raw_rows_deleted,
+        "erasure_bad_request_lines": len(problems),
+    }
+
+
 def _date_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
     keys = context.partition_key_range
     return date.fromisoformat(keys.start), date.fromisoformat(keys.end)
@@ -117,13 +136,17 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
         misfits = reject_misfit_files(con, landing.directory, *partition_bounds())
         for misfit in misfits:
             context.log.warning(f"rejected whole file {misfit.file.relative}: {misfit.message}")
+        results = {}
         for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
             entity = ENTITY_BY_KEY[key]
             outcomes = ingest_entity(con, entity, files_for(entity, landing_files, first, last))
             for rejected in (o for o in outcomes if o.status == "rejected"):
                 context.log.warning(f"rejected whole file {rejected.file.relative}: {rejected.message}")
-            table_rows = con.execute(f"select count(*) from raw.{entity.table}").fetchone()[0]
-            yield dg.MaterializeResult(asset_key=key, metadata=_metadata(outcomes, table_rows))
+            results[key] = outcomes
+        erasure = _apply_erasure_requests(context, con, landing.directory, warehouse.database.parent)
+        for key, outcomes in results.items():
+            table_rows = con.execute(f"select count(*) from raw.{ENTITY_BY_KEY[key].table}").fetchone()[0]
+            yield dg.MaterializeResult(asset_key=key, metadata={**_metadata(outcomes, table_rows), **erasure})
 
 
 @dg.asset(

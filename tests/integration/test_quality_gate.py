@@ -97,3 +97,15 @@ def test_no_suite_reads_a_personal_column_raw():
             for line in selected.splitlines():
                 stripped = line.strip().rstrip(",")
                 assert stripped not in (column, f"c.{column}", f"i.{column}"), f"{suite.name} selects {column}"
+
+
+def test_a_customer_matching_a_pending_erasure_request_blocks_publication(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("C360_ERASURE_KEY", "k")
+    execute(
+        warehouse,
+        "insert into raw._erasure_requests values ('erasure/2026-10-20.csv', 1, 'phone', "
+        "sha256('k' || '|' || 'phone:13800138001'), now(), 'pending', null, 0, 0)",
+    )
+    results = verdicts(warehouse, tmp_path)
+    assert failed(results) == {"erasure"}
+    assert results["erasure"].failures[0].sample == ["C000001"]
