@@ -255,12 +255,14 @@ def _manifest(outcomes: list[FileOutcome], loaded_at: datetime) -> pl.DataFrame:
     )
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch) -> None:
-    """Replace what these files contributed before, in one transaction."""
+def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch, known_files: Iterable[str]) -> None:
+    """Replace what these files contributed before (``known_files``: those loaded before), in one
+    transaction. New files need no delete, which would scan the whole table."""
     if not batch.outcomes:
         return
     loaded_at = datetime.now(timezone.utc)
-    replaced = pl.DataFrame({"source_file": [o.file.relative for o in batch.outcomes]})
+    known = set(known_files)
+    replaced = pl.DataFrame({"source_file": [o.file.relative for o in batch.outcomes if o.file.relative in known]}, schema={"source_file": pl.String})
     rejects = batch.rejects.with_columns(pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("loaded_at"))
     con.register("_replaced_files", replaced)
     con.register("_new_rejects", rejects)
@@ -269,13 +271,14 @@ def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch)
         con.register("_new_rows", batch.rows)
     con.execute("begin transaction")
     try:
-        if table:
-            con.execute(f"delete from {table} where _source_file in (select source_file from _replaced_files)")
-            if batch.rows is not None:
-                con.execute(f"insert into {table} by name select * from _new_rows")
-        con.execute(f"delete from {REJECTS_TABLE} where source_file in (select source_file from _replaced_files)")
+        if replaced.height:
+            if table:
+                con.execute(f"delete from {table} where _source_file in (select source_file from _replaced_files)")
+            con.execute(f"delete from {REJECTS_TABLE} where source_file in (select source_file from _replaced_files)")
+            con.execute(f"delete from {FILES_TABLE} where source_file in (select source_file from _replaced_files)")
+        if table and batch.rows is not None:
+            con.execute(f"insert into {table} by name select * from _new_rows")
         con.execute(f"insert into {REJECTS_TABLE} by name select * from _new_rejects")
-        con.execute(f"delete from {FILES_TABLE} where source_file in (select source_file from _replaced_files)")
         con.execute(f"insert into {FILES_TABLE} by name select * from _new_manifest")
         con.execute("commit")
     except BaseException:

@@ -50,7 +50,9 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
 
 def strip_excel_marker(expr: pl.Expr) -> pl.Expr:
     """``'123`` and ``="123"`` are Excel's ways of keeping a long id as text."""
-    return expr.str.replace(r'^="(.*)"$', "$1").str.replace(r"^'", "").str.strip_chars()
+    quoted = expr.str.starts_with('="') & expr.str.ends_with('"')
+    unwrapped = pl.when(quoted).then(expr.str.strip_prefix('="').str.strip_suffix('"')).otherwise(expr)
+    return unwrapped.str.strip_prefix("'").str.strip_chars()
 
 
 # --- parsers: text (already cleaned) -> typed value or null ----------------------------------------
@@ -71,29 +73,23 @@ def parse_bool(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_timestamp(expr: pl.Expr) -> pl.Expr:
-    """Every timestamp form of the contract to one UTC instant; naive times are Asia/Shanghai."""
-    text = expr.str.replace_all("/", "-").str.replace("T", " ").str.replace(r"Z$", "+00:00")
-    with_offset = text.str.contains(r"[+-]\d{2}:?\d{2}$")
+    """Every timestamp form of the contract to one UTC instant; naive times are Asia/Shanghai (+08:00,
+    which has had no daylight saving since 1991). Each form is rewritten by string operations into
+    ``YYYY-MM-DD HH:MM:SS±HH:MM`` so that one parse serves them all (sub-second digits are dropped)."""
+    text = (
+        expr.str.replace_all("/", "-", literal=True)
+        .str.replace("T", " ", literal=True)
+        .str.replace(r"Z$", "+00:00")
+        .str.replace(r"\.\d+", "")
+        .str.replace(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})($|[+-])", "${1}:00${2}")
+        .str.replace(r"([+-]\d{2})(\d{2})$", "${1}:${2}")
+    )
+    with_offset = pl.when(text.str.contains(r"[+-]\d{2}:\d{2}$")).then(text).otherwise(text + "+08:00")
     unix = pl.when(expr.str.contains(r"^\d{10}$")).then(
         pl.from_epoch(expr.str.to_integer(strict=False), time_unit="s").dt.replace_time_zone("UTC")
     )
-    aware = pl.when(with_offset).then(
-        pl.coalesce(
-            text.str.to_datetime("%Y-%m-%d %H:%M:%S%#z", strict=False, time_unit="us", time_zone="UTC"),
-            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us", time_zone="UTC"),
-            text.str.to_datetime("%Y-%m-%d %H:%M%#z", strict=False, time_unit="us", time_zone="UTC"),
-        )
-    )
-    naive = pl.when(~with_offset).then(
-        pl.coalesce(
-            text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"),
-            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
-            text.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"),
-        )
-        .dt.replace_time_zone(LOCAL_TIME_ZONE)
-        .dt.convert_time_zone("UTC")
-    )
-    return pl.coalesce(unix.cast(UTC_MICROS), aware.cast(UTC_MICROS), naive.cast(UTC_MICROS))
+    parsed = with_offset.str.to_datetime("%Y-%m-%d %H:%M:%S%:z", strict=False, time_unit="us", time_zone="UTC")
+    return pl.coalesce(unix.cast(UTC_MICROS), parsed.cast(UTC_MICROS))
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:

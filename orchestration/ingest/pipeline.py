@@ -38,7 +38,7 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, entity: Entity, files: list[La
     changed = [f for f in files if previous.get(f.relative) != digests[f.relative]]
     outcomes: list[FileOutcome] = []
     for batch in read_batches(changed, entity, digests, READ_WORKERS):
-        write_batch(con, f"raw.{entity.table}", batch)
+        write_batch(con, f"raw.{entity.table}", batch, previous)
         outcomes += batch.outcomes
     crash_point(f"ingest_after_{entity.table}")
     outcomes += [FileOutcome(file=f, file_hash=digests[f.relative], status="unchanged") for f in unchanged]
@@ -83,7 +83,7 @@ def reject_misfit_files(
         if known.get(file.relative) != digest:
             rejected.append((FileOutcome(file=file, file_hash=digest, status="rejected", message=message), reason, None))
     outcomes = [o for o, _, _ in rejected]
-    write_batch(con, None, Batch(outcomes, None, whole_file_rejects(rejected)))
+    write_batch(con, None, Batch(outcomes, None, whole_file_rejects(rejected)), known)
     return outcomes
 
 

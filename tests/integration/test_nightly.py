@@ -1,0 +1,104 @@
+"""The whole nightly job in process on generated data: ingest, models, quality gate, publish; again on
+unchanged input; then an erasure request."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from orchestration.generate import generate
+from orchestration.pipeline_run import run_nightly
+from orchestration.publish.swap import PublishLayout
+from orchestration.publish.tables import published_tables
+from orchestration.settings import Paths
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nightly")
+    summary = generate(root / "gen", persons=800, days=7, seed=3)
+    paths = Paths(landing_dir=summary.landing_dir, data_dir=root / "data")
+    result = run_nightly(paths)
+    return paths, summary, result
+
+
+def published(paths: Paths, sql: str):
+    with duckdb.connect(str(PublishLayout(paths.data_dir).published), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_the_nightly_job_publishes_every_table(first_run):
+    paths, _, result = first_run
+    assert result.success, result.failure
+    assert {"ingest_exports", "dbt_models", "quality_gate", "publish__published_tables"} <= set(result.step_windows)
+    for table in published_tables():
+        columns = [r[0] for r in published(paths, f"describe c360.{table.name}")]
+        assert columns[: len(table.columns)] == list(table.columns), table.name
+    counts = dict(published(paths, "select table_name, estimated_size from duckdb_tables() where schema_name = 'c360'"))
+    assert counts["customers"] > 0 and counts["orders"] > 0
+    (log,) = published(paths, "select version, check_summary from c360._publish_log")
+    assert log[0] == 1 and set(json.loads(log[1]).values()) == {"passed"}
+
+
+def test_every_published_order_and_record_traces_back_to_the_exports(first_run):
+    paths, summary, _ = first_run
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        read, loaded, rejected = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from raw._files").fetchone()
+    assert read == loaded + rejected
+    xref_sources = {r[0] for r in published(paths, "select distinct source from c360.customer_xref")}
+    assert xref_sources == {"miniprogram.users", "miniprogram.sharers", "miniprogram.buyers", "channels.buyers", "wecom.contacts",
+                            "official_account.followers", "app.users", "web.customers", "web.guests", "crm.members"}
+
+
+def test_a_second_run_on_unchanged_input_keeps_every_id_and_loads_nothing_again(first_run):
+    paths, _, _ = first_run
+    before = set(published(paths, "select source, source_key, customer_id from c360.customer_xref"))
+    again = run_nightly(paths)
+    assert again.success, again.failure
+    after = set(published(paths, "select source, source_key, customer_id from c360.customer_xref"))
+    assert after == before
+    assert published(paths, "select max(version) from c360._publish_log") == [(2,)]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        loaded_times = con.execute("select count(distinct loaded_at) from raw._files").fetchone()[0]
+    assert loaded_times <= 3  # the first run's batches; the second run loaded nothing
+
+
+def test_an_erasure_request_removes_the_person_everywhere_and_stays(first_run):
+    paths, summary, _ = first_run
+    (customer_id, phone) = published(
+        paths,
+        "select c.customer_id, c.phone from c360.customers c join c360.customer_xref x using (customer_id) "
+        "where c.phone is not null group by all order by count(*) desc, 1 limit 1",
+    )[0]
+    records = published(paths, f"select source, source_key from c360.customer_xref where customer_id = '{customer_id}'")
+    erasure = paths.landing_dir / "erasure"
+    erasure.mkdir()
+    (erasure / "2026-10-20.csv").write_text(f"id_type,id_value\nphone,+86 {phone[:3]} {phone[3:7]} {phone[7:]}\n", encoding="utf-8")
+
+    result = run_nightly(paths)
+    assert result.success, result.failure
+    assert published(paths, f"select count(*) from c360.customer_xref where customer_id = '{customer_id}'") == [(0,)]
+    keys = {k for _, k in records}
+    remaining = published(paths, "select source_key from c360.customer_xref")
+    assert keys.isdisjoint({k for (k,) in remaining})
+    assert published(paths, f"select count(*) from c360.customers where phone = '{phone}'") == [(0,)]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        log = con.execute("select * from raw._erasure_requests").fetchall()
+        dump = str(log) + str(con.execute("select * from raw._erased_records").fetchall())
+        assert log and log[0][5] == "erased"
+        raw_hits = con.execute(f"select count(*) from raw.miniprogram__users where phone like '%{phone[-4:]}' and phone like '%{phone[:3]}%'").fetchone()[0]
+    assert phone not in dump and customer_id not in dump
+    assert raw_hits == 0
+
+    # an old export delivered again (new bytes at the same path) does not bring the person back
+    for path in summary.landing_dir.rglob("*.csv"):
+        if path.parent.name != "erasure":
+            path.write_bytes(path.read_bytes() + b"\n")
+    again = run_nightly(paths)
+    assert again.success, again.failure
+    remaining = published(paths, "select source_key from c360.customer_xref")
+    assert keys.isdisjoint({k for (k,) in remaining})
