@@ -163,10 +163,27 @@ def shown_from(ctx: Context, rng: np.random.Generator, has_value: np.ndarray, p_
     return np.where(shown, np.where(later, bound, created), NEVER)
 
 
-def idents_frame(source: str, versions: pl.DataFrame, key: str, id_type: str, value: pl.Expr,
+def latest_versions(versions: pl.DataFrame) -> pl.DataFrame:
+    """Each record's version that a correct reader keeps under the contract's delta rule: the latest
+    update time (``_t``), ties broken by the later file day (``_day``). One row per ``_key``.
+
+    A record's versions never tie on both (the writer keeps a record's versions of one day in one file,
+    ordered by ``_t``), so the later-row tie-break never decides here.
+    """
+    return versions.sort("_key", "_t", "_day").unique(subset="_key", keep="last", maintain_order=True)
+
+
+def idents_frame(source: str, rows: pl.DataFrame, key: str, id_type: str, value: pl.Expr,
                  own: pl.Expr | None = None) -> pl.DataFrame:
-    """The person's own identifiers a source record shows in any of its versions."""
-    frame = versions.select(
+    """The person's own identifiers a source record shows, from ``rows`` as a reader sees them.
+
+    ``rows`` are an entity's versions reduced by :func:`latest_versions` (an identifier that only an
+    earlier version showed is superseded: the platform never sees it, so it links nothing in the truth),
+    or a frame of values that every version repeats unchanged (order-level fields, one row per order).
+    """
+    if "_key" in rows.columns and rows["_key"].is_duplicated().any():
+        raise ValueError(f"{source}: identifiers must come from each record's latest version (latest_versions)")
+    frame = rows.select(
         pl.lit(source).alias("source"), pl.col(key).alias("source_key"), pl.col("_pid").alias("pid"),
         pl.lit(id_type).alias("id_type"), value.alias("id_value"),
         (own if own is not None else pl.lit(True)).alias("_own"),

@@ -151,7 +151,10 @@ def build_shop(ctx: Context, world: World, channel: str) -> ShopBuild:
     rows = _shop_rows(entity, order, lines, versions, life["pay"])
     source = f"{channel}.buyers"
     buyers = order.select(pl.col("buyer_openid"), pl.col("_pid")).unique(subset="buyer_openid", maintain_order=True)
-    receiver_own = (~pl.col("_masked")) & is_own_number(pl.col("_receiver_number"))
+    # the receiver phone is the buyer's identifier when it is one of their own numbers, shown unmasked, on an
+    # order that is not a gift (is_present = 1 says the receiver is another person, whatever the number)
+    receiver_own = ((~pl.col("_masked")) & is_own_number(pl.col("_receiver_number"))
+                    & (pl.col("is_present") != 1).fill_null(True))
     rows_for_ids = order.with_columns(person_columns(world.persons, order["_pid"], ["phone0", "phone1", "phone2"]))
     idents = [
         idents_frame(source, rows_for_ids, "buyer_openid", UNIONID, pl.col("buyer_unionid")),

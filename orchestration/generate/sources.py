@@ -15,8 +15,8 @@ from .persons import SPARE_NUMBERS
 from .rand import (URLSAFE, Deck, chance, choose, int_str, pick_index, pick_str, take, tokens, unique_digit_ids,
                    unique_ints, when)
 from .records import (EMAIL, MP_OPENID, PHONE, PHONE_ERA_COLUMNS, UNIONID, Built, created_times, gather,
-                      idents_frame, person_columns, phone_alternatives, phone_at, phone_kinds, phone_value,
-                      shown_from, version_times, xref_frame)
+                      idents_frame, latest_versions, person_columns, phone_alternatives, phone_at, phone_kinds,
+                      phone_value, shown_from, version_times, xref_frame)
 
 
 @dataclass
@@ -110,10 +110,11 @@ def build_mp_users(ctx: Context, world: World) -> Built:
         "register_time": pl.col("created"), "update_time": t,
     }, key=pl.col("openid")).with_columns(rows["_phone_kind"])
     source = "miniprogram.users"
+    latest = latest_versions(versions)  # what a reader keeps: earlier versions' values are superseded
     idents = [
-        idents_frame(source, versions, "openid", MP_OPENID, pl.col("openid")),
-        idents_frame(source, versions, "openid", UNIONID, pl.col("unionid")),
-        idents_frame(source, versions, "openid", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
+        idents_frame(source, latest, "openid", MP_OPENID, pl.col("openid")),
+        idents_frame(source, latest, "openid", UNIONID, pl.col("unionid")),
+        idents_frame(source, latest, "openid", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
     ]
     return Built(spec.MP_USERS, versions.drop("_phone_kind"), [xref_frame(source, rec["openid"], rec["_pid"])], idents)
 
@@ -154,9 +155,10 @@ def build_sharers(ctx: Context, world: World) -> Built:
         "unbind_time": pl.when(t >= pl.col("_unbind")).then(pl.col("_unbind")), "update_time": t,
     }, key=pl.col("sharer_openid"))
     source = "miniprogram.sharers"
+    latest = latest_versions(versions)
     idents = [
-        idents_frame(source, versions, "sharer_openid", MP_OPENID, pl.col("sharer_openid")),
-        idents_frame(source, versions, "sharer_openid", UNIONID, pl.col("sharer_unionid")),
+        idents_frame(source, latest, "sharer_openid", MP_OPENID, pl.col("sharer_openid")),
+        idents_frame(source, latest, "sharer_openid", UNIONID, pl.col("sharer_unionid")),
     ]
     return Built(spec.MP_SHARERS, versions, [xref_frame(source, rec["sharer_openid"], rec["_pid"])], idents)
 
@@ -198,7 +200,8 @@ def build_oa_followers(ctx: Context, world: World) -> Built:
         "update_time": t,
     }, key=pl.col("openid"))
     source = "official_account.followers"
-    idents = [idents_frame(source, versions, "openid", UNIONID, pl.col("unionid"))]
+    latest = latest_versions(versions)
+    idents = [idents_frame(source, latest, "openid", UNIONID, pl.col("unionid"))]
     return Built(spec.OA_FOLLOWERS, versions, [xref_frame(source, rec["openid"], rec["_pid"])], idents)
 
 
@@ -285,10 +288,11 @@ def build_wecom_contacts(ctx: Context, world: World) -> Built:
         "deleted": pl.when(t >= pl.col("_del")).then(1).otherwise(0).cast(pl.Int8), "update_time": t,
     }, key=pl.col("external_userid") + "|" + pl.col("follow_userid")).with_columns(rows.select("_own1", "_own2"))
     source = "wecom.contacts"
+    latest = latest_versions(versions)  # per (external_userid, follow_userid); the record unions its rows
     idents = [
-        idents_frame(source, versions, "external_userid", UNIONID, pl.col("unionid")),
-        idents_frame(source, versions, "external_userid", PHONE, pl.col("_own1")),
-        idents_frame(source, versions, "external_userid", PHONE, pl.col("_own2")),
+        idents_frame(source, latest, "external_userid", UNIONID, pl.col("unionid")),
+        idents_frame(source, latest, "external_userid", PHONE, pl.col("_own1")),
+        idents_frame(source, latest, "external_userid", PHONE, pl.col("_own2")),
     ]
     xref = xref_frame(source, contacts["external_userid"], contacts["pid"])
     return Built(spec.WECOM_CONTACTS, versions.drop("_own1", "_own2"), [xref], idents)
@@ -331,9 +335,10 @@ def build_app_users(ctx: Context, world: World) -> Built:
         "phone": phone_value(t), "register_time": pl.col("created"), "last_login_time": login, "update_time": t,
     }, key=pl.col("user_id")).with_columns(rows.select("_phone_kind", "_email_own"))
     source = "app.users"
+    latest = latest_versions(versions)  # a number changed inside the window: only the new one shows
     idents = [
-        idents_frame(source, versions, "user_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
-        idents_frame(source, versions, "user_id", EMAIL, pl.col("email"), pl.col("_email_own")),
+        idents_frame(source, latest, "user_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
+        idents_frame(source, latest, "user_id", EMAIL, pl.col("email"), pl.col("_email_own")),
     ]
     return Built(spec.APP_USERS, versions.drop("_phone_kind", "_email_own"),
                  [xref_frame(source, rec["user_id"], rec["_pid"])], idents)
@@ -357,9 +362,10 @@ def build_web_customers(ctx: Context, world: World) -> Built:
         "name": pl.col("name"), "created_at": pl.col("created"), "updated_at": t,
     }, key=pl.col("customer_id")).with_columns(rows.select("_phone_kind", "_email_own"))
     source = "web.customers"
+    latest = latest_versions(versions)
     idents = [
-        idents_frame(source, versions, "customer_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
-        idents_frame(source, versions, "customer_id", EMAIL, pl.col("email"), pl.col("_email_own")),
+        idents_frame(source, latest, "customer_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own"),
+        idents_frame(source, latest, "customer_id", EMAIL, pl.col("email"), pl.col("_email_own")),
     ]
     return Built(spec.WEB_CUSTOMERS, versions.drop("_phone_kind", "_email_own"),
                  [xref_frame(source, rec["customer_id"], rec["_pid"])], idents)
@@ -390,6 +396,7 @@ def build_crm_members(ctx: Context, world: World) -> Built:
         "join_date": local_day, "update_time": t,
     }, key=pl.col("member_id")).with_columns(rows["_phone_kind"])
     source = "crm.members"
-    idents = [idents_frame(source, versions, "member_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own")]
+    latest = latest_versions(versions)
+    idents = [idents_frame(source, latest, "member_id", PHONE, pl.col("phone"), pl.col("_phone_kind") == "own")]
     return Built(spec.CRM_MEMBERS, versions.drop("_phone_kind"), [xref_frame(source, rec["member_id"], rec["_pid"])],
                  idents)

@@ -52,8 +52,9 @@ def linkable_groups(xref: pl.DataFrame, idents: pl.DataFrame) -> pl.DataFrame:
     """``rid, group``: connected components of each person's records over the identifiers they share.
 
     Identifiers are the person's own (their numbers, emails, unionid, mini program openid), so a shared
-    store phone or a gift receiver's number links nothing. Groups are numbered per person in the order
-    their first record appears in (source, source_key) order.
+    store phone or a gift receiver's number links nothing, and only those a record shows in its latest
+    version (the contract's delta rule), so a number replaced inside the window links nothing. Groups
+    are numbered per person in the order their first record appears in (source, source_key) order.
     """
     links = idents.join(xref.select("source", "source_key", "rid", "pid"), on=["source", "source_key"])
     # only an identifier that two records share links anything

@@ -468,3 +468,143 @@ def test_persons_carry_several_phones_households_and_recycled_numbers(truth):
     assert persons["birthday"].str.starts_with("--").any()
     assert persons["unionid"].null_count() > 0
     assert phones["phones"].is_duplicated().any()  # a recycled number: two persons, years apart
+
+
+# --- linkable groups: only what each record's latest version shows -----------------------------------------------
+
+_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})")
+_PLACEHOLDER_MOBILES = {"13800138000", "11111111111", "00000000000"}
+_TS_PARTS = re.compile(r"(\d{4})[-/](\d\d)[-/](\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?")
+# (entity folder, source, record column) -> how each identifier is read from a row: (id_type, column, kind)
+_IDENTIFIERS = {
+    ("miniprogram/users", "miniprogram.users", "openid"): [("mp_openid", "openid", "id"), ("unionid", "unionid", "id"),
+                                                           ("phone", "phone", "phone")],
+    ("miniprogram/sharers", "miniprogram.sharers", "sharer_openid"): [("mp_openid", "sharer_openid", "id"),
+                                                                      ("unionid", "sharer_unionid", "id")],
+    ("miniprogram/orders", "miniprogram.buyers", "buyer_openid"): [("mp_openid", "buyer_openid", "id"),
+                                                                   ("unionid", "buyer_unionid", "id"),
+                                                                   ("phone", "receiver_phone", "receiver")],
+    ("channels/orders", "channels.buyers", "buyer_openid"): [("unionid", "buyer_unionid", "id"),
+                                                             ("phone", "receiver_phone", "receiver")],
+    ("wecom/contacts", "wecom.contacts", "external_userid"): [("unionid", "unionid", "id"),
+                                                              ("phone", "remark_mobiles", "phone_list")],
+    ("official_account/followers", "official_account.followers", "openid"): [("unionid", "unionid", "id")],
+    ("app/users", "app.users", "user_id"): [("phone", "phone", "phone"), ("email", "email", "email")],
+    ("web/customers", "web.customers", "customer_id"): [("phone", "phone", "phone"), ("email", "email", "email")],
+    ("web/orders", "web.guests", "order_id"): [("phone", "guest_phone", "phone"), ("email", "guest_email", "email")],
+    ("crm/members", "crm.members", "member_id"): [("phone", "phone", "phone")],
+}
+
+
+def _epoch(text) -> int:
+    """A contract timestamp as epoch seconds (no offset: Asia/Shanghai)."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d{10}", text):
+        return int(text)
+    y, mo, d, h, mi, s, offset = _TS_PARTS.fullmatch(text).groups()
+    local = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
+    seconds = 8 * 3600 if offset is None else 0 if offset == "Z" else (
+        (1 if offset[0] == "+" else -1) * (int(offset[1:3]) * 3600 + int(offset[4:6]) * 60))
+    return int((local - datetime(1970, 1, 1)).total_seconds()) - seconds
+
+
+def _mobile(text) -> str | None:
+    """The 11-digit mobile a phone cell carries, or None (masked, landline, placeholder, junk)."""
+    import unicodedata
+    compact = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(text)))
+    m = _MOBILE.fullmatch(compact)
+    return m.group(1) if m and m.group(1) not in _PLACEHOLDER_MOBILES else None
+
+
+def _read_identifiers(value, kind: str, values: dict) -> list[str]:
+    value = clean(value if not isinstance(value, int) else str(value))
+    if value is None:
+        return []
+    match kind:
+        case "id":
+            return [strip_marker(value)]
+        case "phone":
+            return [m for m in [_mobile(value)] if m]
+        case "receiver":  # a gift's receiver is another person
+            gift = clean(values.get("is_present"))
+            return [] if gift is not None and str(gift) == "1" else [m for m in [_mobile(value)] if m]
+        case "phone_list":
+            return [m for m in (_mobile(p) for p in re.split(r"[,;，]", value) if p.strip()) if m]
+        case "email":
+            return [value.lower()]
+    raise ValueError(kind)
+
+
+def test_linkable_groups_use_only_what_each_records_latest_version_shows(generated, landing_files, truth):
+    """Read the exports as the platform must (good rows of whole files, the contract's delta rule: latest
+    update_time, then later file date, then later row), take each record's identifiers from its latest
+    version only, keep the person's own, and rebuild the linkable groups: they are the truth's exactly.
+    A number that only an earlier version shows (a phone changed inside the window) links nothing."""
+    out, _ = generated
+    landing = out / "landing"
+    wanted = {folder: (source, column, ids) for (folder, source, column), ids in _IDENTIFIERS.items()}
+    latest: dict[tuple[str, str], tuple[tuple, str, dict]] = {}  # (folder, record key) -> (rank, source, values)
+    earlier: dict[tuple[str, str], set] = defaultdict(set)  # (source, source_key) -> identifiers of any version
+    for path in landing_files:
+        folder = _folder(path, landing)
+        if folder not in wanted:
+            continue
+        entity = BY_FOLDER[folder]
+        header_cells, rows = read_records(path)
+        header = canonical_header(entity, header_cells)
+        if any(c.required and c.name not in header for c in entity.cols):
+            continue  # a file without a required column is rejected as a whole
+        file_date = path.name[:10]
+        update_col = "updated_at" if folder.startswith("web/") else "update_time"
+        for number, row in enumerate(rows, start=1):
+            if row_failures(entity, header, row):
+                continue
+            values = dict(zip(header, row))
+            rank = (_epoch(clean(values[update_col])), file_date, number)
+            key = record_key(entity, header, row)
+            source, column, ids = wanted[folder]
+            record = strip_marker(clean(str(values[column])))
+            if folder == "web/orders" and clean(values["customer_id"]) is not None:
+                continue  # not a guest checkout
+            for id_type, col, kind in ids:
+                earlier[(source, record)] |= {(id_type, v) for v in _read_identifiers(values.get(col), kind, values)}
+            if (folder, key) not in latest or rank > latest[(folder, key)][0]:
+                latest[(folder, key)] = (rank, source, values)
+    shown: dict[tuple[str, str], set] = defaultdict(set)  # (source, source_key) -> identifiers of latest versions
+    for (folder, _), (_, source, values) in latest.items():
+        _, column, ids = wanted[folder]
+        record = strip_marker(clean(str(values[column])))
+        for id_type, col, kind in ids:
+            shown[(source, record)] |= {(id_type, v) for v in _read_identifiers(values.get(col), kind, values)}
+
+    persons = truth["persons"]
+    own = {(p, "unionid", u) for p, u in persons.select("person_id", "unionid").iter_rows() if u}
+    for p, phones, emails in persons.select("person_id", "phones", "emails").iter_rows():
+        own |= {(p, "phone", v) for v in (phones or "").split("|") if v}
+        own |= {(p, "email", v) for v in (emails or "").split("|") if v}
+    xref = truth["xref"]
+    records = list(xref.select("source", "source_key", "person_id").iter_rows())
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    holder: dict[tuple, int] = {}
+    superseded = 0  # own identifiers that only an earlier version of a record shows
+    for i, (source, key, person) in enumerate(records):
+        mine = {(t, v) for t, v in shown[(source, key)] if t == "mp_openid" or (person, t, v) in own}
+        superseded += len({(t, v) for t, v in earlier[(source, key)] if (person, t, v) in own} - mine)
+        for t, v in mine:
+            j = holder.setdefault((person, t, v), i)
+            parent[find(i)] = find(j)
+    rebuilt = defaultdict(set)
+    for i, (source, key, _) in enumerate(records):
+        rebuilt[find(i)].add((source, key))
+    expected = defaultdict(set)
+    for source, key, group in xref.select("source", "source_key", "linkable_group").iter_rows():
+        expected[group].add((source, key))
+    assert superseded > 0  # the set has numbers changed inside the window, so the rule is exercised
+    assert {frozenset(g) for g in rebuilt.values()} == {frozenset(g) for g in expected.values()}
