@@ -1,6 +1,8 @@
 """Every dbt model as a Dagster asset, built by one ``dbt build`` step that writes the warehouse."""
 
 import os
+import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -47,6 +49,16 @@ def _with_warehouse_metadata(event, con):
     return event.with_metadata(metadata)
 
 
+KEEP_DBT_RUN_FOLDERS = 5
+
+
+def _prune_run_folders(target: Path, keep: int = KEEP_DBT_RUN_FOLDERS) -> None:
+    """dagster-dbt gives every invocation its own target folder; keep only the newest few."""
+    folders = sorted((p for p in target.glob("dbt_models-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for folder in folders[:-keep]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -63,6 +75,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     with warehouse.connect(read_only=True) as con:
         events = [_with_warehouse_metadata(e, con) for e in events]
     yield from events
+    _prune_run_folders(invocation.target_path.parent)
     if not invocation.is_successful():
         raise dg.Failure(
             description=f"dbt build failed: {invocation.get_error() or 'see the dbt logs'}",

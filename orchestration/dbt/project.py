@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -47,14 +48,23 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """``dbt parse`` ahead of loading the definitions (what ``dagster-dbt project prepare-and-package`` does)."""
-    env = {**os.environ, "DBT_PROFILES_DIR": str(project_dir)}
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
-        check=True,
-        env=env,
-        cwd=project_dir,
-    )
+    """``dbt parse`` ahead of loading the definitions (what ``dagster-dbt project prepare-and-package``
+    does), into a private folder first: the manifest is then renamed into place, so a process loading
+    the definitions at the same moment never reads half a file."""
+    target = project_dir / "target"
+    target.mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    try:
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+             "--target-path", str(scratch)],
+            check=True,
+            env={**os.environ, "DBT_PROFILES_DIR": str(project_dir)},
+            cwd=project_dir,
+        )
+        os.replace(scratch / "manifest.json", target / "manifest.json")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def ensure_manifest() -> None:
