@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -85,8 +86,9 @@ def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[
     return windows
 
 
-def run_nightly(paths: Paths) -> NightlyResult:
-    """Run the nightly job over every file date in the landing folder."""
+def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None) -> NightlyResult:
+    """Run the nightly job over every file date in the landing folder (on ``instance``, or the one
+    $DAGSTER_HOME names, or an ephemeral one)."""
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
 
@@ -99,9 +101,9 @@ def run_nightly(paths: Paths) -> NightlyResult:
     if span is None:
         return NightlyResult(False, paths, failure=f"no export files with a date in the partitions under {paths.landing_dir}")
     job = defs.resolve_job_def(NIGHTLY_JOB)
-    with _instance() as instance:
-        result = job.execute_in_process(instance=instance, tags=partition_range_tags(*span), raise_on_error=False)
-        windows = _step_windows(instance, result.run_id)
+    with nullcontext(instance) if instance is not None else _instance() as active:
+        result = job.execute_in_process(instance=active, tags=partition_range_tags(*span), raise_on_error=False)
+        windows = _step_windows(active, result.run_id)
     return NightlyResult(
         success=result.success,
         paths=paths,
