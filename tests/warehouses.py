@@ -64,6 +64,10 @@ create table marts.orders as select * from (values
 create table marts.sharers as select * from (values
     ('oMp1', 'C000001', 1, 'S1', '杭州店', 1, 800, 50)
 ) t(sharer_id, customer_id, sharer_type, store_id, store_name, order_count, sales_fen, cumulative_commission_fen);
+create table marts.audiences as select * from (values
+    ('C000001', 'birthday_next_7_days', 'birthday on 01-02', timestamptz '2026-10-02 00:00:00+08'),
+    ('C000002', 'top_sharers', 'top 1% of sharers by sales', timestamptz '2026-10-02 00:00:00+08')
+) t(customer_id, audience, reason, computed_at);
 create table marts.customer_profiles as select * from (values
     ('C000001', 2, 800, timestamptz '2026-10-01 10:00:00+08', timestamptz '2026-10-01 12:00:00+08', 50, 'new', 'miniprogram', ['miniprogram', 'web']),
     ('C000002', 2, 500, timestamptz '2026-10-01 11:00:00+08', timestamptz '2026-10-01 13:00:00+08', 50, 'new', 'app', ['app', 'web'])

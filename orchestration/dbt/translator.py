@@ -29,7 +29,7 @@ class C360DbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         folder = fqn[1] if len(fqn) > 2 else None
-        if len(fqn) > 3 and folder == "marts" and fqn[2] == "profiles":
+        if len(fqn) > 3 and fqn[2] == "profiles":
             folder = "profiles"
         return GROUP_BY_FOLDER.get(folder or "", "dbt")
 

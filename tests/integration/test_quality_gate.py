@@ -32,7 +32,7 @@ def test_clean_input_passes_every_suite(warehouse, tmp_path):
 def test_duplicate_keys_fail_the_uniqueness_expectation(warehouse, tmp_path):
     execute(warehouse, "insert into marts.orders select * from marts.orders where order_key = 'app:A1'")
     results = verdicts(warehouse, tmp_path)
-    assert failed(results) == {"orders", "orders_reconciliation"}
+    assert failed(results) == {"orders", "orders_reconciliation", "customer_profiles"}
     (failure,) = results["orders"].failures
     assert failure.type == "expect_column_values_to_be_unique" and failure.column == "order_key"
     assert failure.unexpected_count == 2

@@ -1,0 +1,72 @@
+{#-
+    Local calendar helpers of the customer profile (var profile_timezone, Asia/Shanghai by default).
+    Written with ANSI `at time zone` / `extract`, which DuckDB and Postgres share; an engine that
+    differs adds its own `<adapter>__` version here (Spark: from_utc_timestamp, dayofweek).
+-#}
+
+{#- A timestamptz as the wall-clock time of the profile's time zone (a timestamp without zone). -#}
+{% macro local_timestamp(expr) -%}
+    {{ return(adapter.dispatch('local_timestamp', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__local_timestamp(expr) -%}
+    ({{ expr }} at time zone '{{ var("profile_timezone", "Asia/Shanghai") }}')
+{%- endmacro %}
+
+{% macro spark__local_timestamp(expr) -%}
+    from_utc_timestamp({{ expr }}, '{{ var("profile_timezone", "Asia/Shanghai") }}')
+{%- endmacro %}
+
+
+{#- The local calendar date of a timestamptz. -#}
+{% macro local_date(expr) -%}
+    cast({{ c360.local_timestamp(expr) }} as date)
+{%- endmacro %}
+
+
+{#- Hour of day 0-23 of a (local) timestamp. -#}
+{% macro hour_of_day(expr) -%}
+    {{ return(adapter.dispatch('hour_of_day', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__hour_of_day(expr) -%}
+    cast(extract(hour from {{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+
+{#- ISO weekday of a (local) timestamp or date: 1 = Monday ... 7 = Sunday. -#}
+{% macro iso_weekday(expr) -%}
+    {{ return(adapter.dispatch('iso_weekday', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_weekday(expr) -%}
+    cast(extract(isodow from {{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__iso_weekday(expr) -%}
+    (((dayofweek({{ expr }}) + 5) % 7) + 1)
+{%- endmacro %}
+
+
+{#- `n` days after a date, as a date. -#}
+{% macro add_days(date_expr, n) -%}
+    cast({{ dbt.dateadd('day', n, date_expr) }} as date)
+{%- endmacro %}
+
+
+{#- Whole days from date `a` to date `b` (b - a). -#}
+{% macro days_between(a, b) -%}
+    cast({{ dbt.datediff(a, b, 'day') }} as {{ dbt.type_int() }})
+{%- endmacro %}
+
+
+{#-
+    The anniversary (a birthday) of month `m`, day `d` in the year starting at `year_start` (a date,
+    1 January): 29 February falls on 28 February in a year without it. Built from dbt's
+    cross-database date macros only.
+-#}
+{% macro anniversary_in_year(year_start, m, d) -%}
+    {%- set month_start = 'cast(' ~ dbt.dateadd('month', '(' ~ m ~ ') - 1', year_start) ~ ' as date)' -%}
+    {%- set month_days = 'extract(day from ' ~ dbt.last_day(month_start, 'month') ~ ')' -%}
+    cast({{ dbt.dateadd('day', 'least(' ~ d ~ ', ' ~ month_days ~ ') - 1', month_start) }} as date)
+{%- endmacro %}
