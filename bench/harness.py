@@ -173,7 +173,7 @@ def append_markdown(report: dict) -> None:
         f"once {report['floor']['write_s']:.1f}s) = {report['floor']['total_s']:.1f}s; run ÷ floor = "
         f"**{full['total_s'] / report['floor']['total_s']:.2f}**",
         f"- One new day after the full run: {report['one_new_day_s']:.1f}s",
-        f"- Identity stage alone (dbt models under `intermediate/`): {report['identity_alone_s']:.1f}s",
+        f"- Identity stage alone (dbt models under `intermediate/identity/`): {report['identity_alone_s']:.1f}s",
         f"- Loading the Dagster definitions: {report['definitions_load_s']:.2f}s",
         "",
     ]
