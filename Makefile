@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast test-ui dev manifest bench clean
+.PHONY: install run test test-fast test-kill test-ui dev manifest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
 test-fast: manifest
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not kill"
+
+test-kill: manifest  ## runs killed at every stage, then recovered (about 8 minutes)
+	$(BIN)/python -m pytest -q -m kill tests/integration/test_crash_recovery.py
 
 test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chromium)
 	$(BIN)/python -m pytest -q tests/ui

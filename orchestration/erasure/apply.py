@@ -53,7 +53,7 @@ def _hash(expr: str) -> str:
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()[0])
+    ).fetchall()[0][0])
 
 
 def record_new_requests(con: duckdb.DuckDBPyConnection, requests: list[ErasureRequest]) -> int:
@@ -65,14 +65,14 @@ def record_new_requests(con: duckdb.DuckDBPyConnection, requests: list[ErasureRe
     )
     con.register("_erasure_incoming", frame)
     try:
-        before = con.execute(f"select count(*) from {REQUESTS_TABLE}").fetchone()[0]
+        before = con.execute(f"select count(*) from {REQUESTS_TABLE}").fetchall()[0][0]
         con.execute(
             f"""insert into {REQUESTS_TABLE}
             select i.request_file, i.line, i.id_type, {_hash("i.id_type || ':' || i.id_value")}, now(), 'pending', null, 0, 0
             from _erasure_incoming as i
             where not exists (select 1 from {REQUESTS_TABLE} r where r.request_file = i.request_file and r.line = i.line)"""
         )
-        return con.execute(f"select count(*) from {REQUESTS_TABLE}").fetchone()[0] - before
+        return con.execute(f"select count(*) from {REQUESTS_TABLE}").fetchall()[0][0] - before
     finally:
         con.unregister("_erasure_incoming")
 
@@ -106,13 +106,13 @@ def resolve_pending(con: duckdb.DuckDBPyConnection) -> int:
                           where m.request_file = r.request_file and m.line = r.line)
             where r.status = 'pending' and exists (
                 select 1 from _erasure_matches m where m.request_file = r.request_file and m.line = r.line)"""
-    ).fetchone()
-    return resolved[0] if resolved else 0
+    ).fetchall()  # DuckDB applies a statement's changes only once its result is read to the end
+    return resolved[0][0] if resolved else 0
 
 
 def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
     """Every raw row of every erased record, and what belongs to it (orders' after-sales, messages)."""
-    if not con.execute(f"select count(*) from {ERASED_TABLE}").fetchone()[0]:
+    if not con.execute(f"select count(*) from {ERASED_TABLE}").fetchall()[0][0]:
         return 0
     locations = record_locations()
     deleted = 0
@@ -126,23 +126,23 @@ def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
             if table.endswith("__orders") and table in {d["parent"] for d in locations["dependent_rows"]}:
                 con.execute(f"create or replace temp table _erased_orders_{table} as select distinct order_id from raw.{table} where {condition}")
                 removed_orders[table] = f"_erased_orders_{table}"
-            deleted += con.execute(f"delete from raw.{table} where {condition}").fetchone()[0]
+            deleted += con.execute(f"delete from raw.{table} where {condition}").fetchall()[0][0]
             if spec.get("recipient_type") and column == spec["rows"][0][1]:
                 deleted += con.execute(
                     f"""delete from raw.touchpoints__messages where recipient_type = '{spec['recipient_type']}'
                     and {_hash(repr(source) + " || ':' || recipient_id")} in
                         (select key_hash from {ERASED_TABLE} where source = '{source}')"""
-                ).fetchone()[0]
+                ).fetchall()[0][0]
     deleted += con.execute(
         f"""delete from raw.touchpoints__messages where recipient_type = 'phone'
         and {_hash("'phone:' || recipient_id")} in (select key_hash from {ERASED_TABLE} where source = 'identifier')"""
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     for dependent in locations["dependent_rows"]:
         if dependent["parent"] in removed_orders:
             deleted += con.execute(
                 f"delete from raw.{dependent['table']} where {dependent['column']} in "
                 f"(select order_id from {removed_orders[dependent['parent']]})"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
     return deleted
 
 
@@ -157,8 +157,8 @@ def apply_erasure(con: duckdb.DuckDBPyConnection, requests: list[ErasureRequest]
         summary.resolved_requests = resolve_pending(con)
         summary.raw_rows_deleted = delete_erased_rows(con)
         con.execute("commit")
-        summary.pending_requests = con.execute(f"select count(*) from {REQUESTS_TABLE} where status = 'pending'").fetchone()[0]
-        summary.erased_records = con.execute(f"select count(*) from {ERASED_TABLE}").fetchone()[0]
+        summary.pending_requests = con.execute(f"select count(*) from {REQUESTS_TABLE} where status = 'pending'").fetchall()[0][0]
+        summary.erased_records = con.execute(f"select count(*) from {ERASED_TABLE}").fetchall()[0][0]
         return summary
     except BaseException:
         con.execute("rollback")
@@ -176,6 +176,6 @@ def pending_matches(con: duckdb.DuckDBPyConnection, key: str) -> int:
         return con.execute(
             f"""select count(distinct i.customer_id) from marts.customer_identifiers i
             join {REQUESTS_TABLE} r on r.id_hash = {_hash("i.id_type || ':' || i.id_value")} where r.status = 'pending'"""
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.execute("reset variable erasure_key")

@@ -94,6 +94,8 @@ def _atomic_hardlink(target: Path, link: Path) -> None:
 
 
 def _atomic_symlink(target: Path, link: Path) -> None:
+    if link.is_dir() and not link.is_symlink():  # a real folder (restored from a backup): make way once
+        shutil.rmtree(link)
     temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex}.tmp")
     os.symlink(os.path.relpath(target, link.parent), temporary)
     os.replace(temporary, link)
