@@ -99,23 +99,25 @@ def run_stage_by_stage(landing: Path, data: Path) -> dict:
         raise SystemExit(f"the nightly run failed: {result.failure}")
     windows = dict(result.step_windows)
     dbt_window = windows.pop("dbt_models", None)
-    stages = {}
+    # a stage's steps need not run back to back (the ingest summary runs after dbt): add their durations
     named = {"ingest_exports": "ingest", "raw__ingest_summary": "ingest", "quality_gate": "quality gate",
              "landing_freshness": "quality gate", "publish__published_tables": "publish"}
+    stage_steps: dict[str, list[tuple[float, float]]] = {}
     for step, window in windows.items():
-        stage = named.get(step, step)
-        old = stages.get(stage, window)
-        stages[stage] = (min(old[0], window[0]), max(old[1], window[1]))
+        stage_steps.setdefault(named.get(step, step), []).append(window)
     layers = dbt_layer_windows(PROJECT_ROOT / "dbt_project" / "target")
-    stages.update(layers or ({"dbt": dbt_window} if dbt_window else {}))
-    return {
-        "total_s": finished - started,
-        "peak_rss_gib": sampler.peak / GIB,
-        "stages": {
-            name: {"seconds": end - start, "peak_rss_gib": sampler.peak_between(start, end) / GIB}
-            for name, (start, end) in sorted(stages.items(), key=lambda kv: kv[1][0])
-        },
+    for name, window in (layers or ({"dbt": dbt_window} if dbt_window else {})).items():
+        stage_steps[name] = [window]
+    stages = {
+        name: {
+            "seconds": sum(end - start for start, end in spans),
+            "peak_rss_gib": max(sampler.peak_between(start, end) for start, end in spans) / GIB,
+            "_start": min(start for start, _ in spans),
+        }
+        for name, spans in stage_steps.items()
     }
+    ordered = sorted(stages.items(), key=lambda kv: kv[1].pop("_start"))
+    return {"total_s": finished - started, "peak_rss_gib": sampler.peak / GIB, "stages": dict(ordered)}
 
 
 def definitions_load_seconds() -> float:
