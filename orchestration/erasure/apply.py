@@ -166,16 +166,3 @@ def apply_erasure(con: duckdb.DuckDBPyConnection, requests: list[ErasureRequest]
     finally:
         con.execute("reset variable erasure_key")
 
-
-def pending_matches(con: duckdb.DuckDBPyConnection, key: str) -> int:
-    """Customers in the current build who carry an identifier of a pending request."""
-    if not (_exists(con, "raw", "_erasure_requests") and _exists(con, "marts", "customer_identifiers")):
-        return 0
-    con.execute("set variable erasure_key = ?", [key])
-    try:
-        return con.execute(
-            f"""select count(distinct i.customer_id) from marts.customer_identifiers i
-            join {REQUESTS_TABLE} r on r.id_hash = {_hash("i.id_type || ':' || i.id_value")} where r.status = 'pending'"""
-        ).fetchall()[0][0]
-    finally:
-        con.execute("reset variable erasure_key")

@@ -28,7 +28,7 @@ def mask_name(value: str) -> str:
 
 def mask_text(text: str) -> str:
     """Every phone-like digit run and email address in free text, masked."""
-    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    text = mask_email(text)
     text = _FULLWIDTH_DIGITS.sub("＊＊＊", text)
     return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
 
