@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     where = paths()
     if _landing_is_empty(where.landing_dir):
         _generate_sample_landing(where.landing_dir)
-    result = run_nightly(where)
+    result = run_nightly(where, full_refresh=args.full_refresh)
     print(result.summary())
     return 0 if result.success else 1
 
@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the nightly job in process (landing: $C360_LANDING_DIR, data: $C360_DATA_DIR)",
     )
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild the incremental dbt models (staging) from every raw row, e.g. after changing one")
     run.set_defaults(handler=_run)
 
     ev = commands.add_parser("evaluate", help="compare the built tables with a labelled truth/ folder")

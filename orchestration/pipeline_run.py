@@ -86,9 +86,9 @@ def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[
     return windows
 
 
-def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None) -> NightlyResult:
+def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None, full_refresh: bool = False) -> NightlyResult:
     """Run the nightly job over every file date in the landing folder (on ``instance``, or the one
-    $DAGSTER_HOME names, or an ephemeral one)."""
+    $DAGSTER_HOME names, or an ephemeral one); ``full_refresh`` rebuilds the incremental dbt models."""
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
 
@@ -102,7 +102,12 @@ def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None) -> Nig
         return NightlyResult(False, paths, failure=f"no export files with a date in the partitions under {paths.landing_dir}")
     job = defs.resolve_job_def(NIGHTLY_JOB)
     with nullcontext(instance) if instance is not None else _instance() as active:
-        result = job.execute_in_process(instance=active, tags=partition_range_tags(*span), raise_on_error=False)
+        result = job.execute_in_process(
+            instance=active,
+            tags=partition_range_tags(*span),
+            run_config={"ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}}},
+            raise_on_error=False,
+        )
         windows = _step_windows(active, result.run_id)
     return NightlyResult(
         success=result.success,

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
+from pydantic import Field
 
 from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
 from ..resources import WarehouseResource
@@ -59,6 +60,16 @@ def _prune_run_folders(target: Path, keep: int = KEEP_DBT_RUN_FOLDERS) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class DbtBuildConfig(dg.Config):
+    """Launchpad options of the dbt step."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild incremental models (staging) from all raw rows: needed after a change to a "
+        "staging model's SQL. The identity registry keeps its ids either way (full_refresh: false).",
+    )
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -67,10 +78,13 @@ def _prune_run_folders(target: Path, keep: int = KEEP_DBT_RUN_FOLDERS) -> None:
     retry_policy=TRANSIENT_RETRY,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+):
     """Staging, identity and marts models with their dbt tests (shown as asset checks)."""
     os.environ["C360_WAREHOUSE"] = str(warehouse.database)
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     with warehouse.connect(read_only=True) as con:
         events = [_with_warehouse_metadata(e, con) for e in events]

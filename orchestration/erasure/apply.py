@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from ..ingest.load import record_removal
 from .requests import ErasureRequest
 
 RECORDS_FILE = Path(__file__).with_name("records.yaml")
@@ -110,6 +111,14 @@ def resolve_pending(con: duckdb.DuckDBPyConnection) -> int:
     return resolved[0][0] if resolved else 0
 
 
+def _delete_raw_rows(con: duckdb.DuckDBPyConnection, table: str, condition: str) -> int:
+    """Delete, and leave a removal marker so that the table's incremental staging model rebuilds."""
+    deleted = con.execute(f"delete from raw.{table} where {condition}").fetchall()[0][0]
+    if deleted:
+        record_removal(con, table, "erased")
+    return deleted
+
+
 def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
     """Every raw row of every erased record, and what belongs to it (orders' after-sales, messages)."""
     if not con.execute(f"select count(*) from {ERASED_TABLE}").fetchall()[0][0]:
@@ -126,23 +135,24 @@ def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
             if table.endswith("__orders") and table in {d["parent"] for d in locations["dependent_rows"]}:
                 con.execute(f"create or replace temp table _erased_orders_{table} as select distinct order_id from raw.{table} where {condition}")
                 removed_orders[table] = f"_erased_orders_{table}"
-            deleted += con.execute(f"delete from raw.{table} where {condition}").fetchall()[0][0]
+            deleted += _delete_raw_rows(con, table, condition)
             if spec.get("recipient_type") and column == spec["rows"][0][1]:
-                deleted += con.execute(
-                    f"""delete from raw.touchpoints__messages where recipient_type = '{spec['recipient_type']}'
+                deleted += _delete_raw_rows(
+                    con, "touchpoints__messages",
+                    f"""recipient_type = '{spec['recipient_type']}'
                     and {_hash(repr(source) + " || ':' || recipient_id")} in
-                        (select key_hash from {ERASED_TABLE} where source = '{source}')"""
-                ).fetchall()[0][0]
-    deleted += con.execute(
-        f"""delete from raw.touchpoints__messages where recipient_type = 'phone'
-        and {_hash("'phone:' || recipient_id")} in (select key_hash from {ERASED_TABLE} where source = 'identifier')"""
-    ).fetchall()[0][0]
+                        (select key_hash from {ERASED_TABLE} where source = '{source}')""",
+                )
+    deleted += _delete_raw_rows(
+        con, "touchpoints__messages",
+        f"""recipient_type = 'phone'
+        and {_hash("'phone:' || recipient_id")} in (select key_hash from {ERASED_TABLE} where source = 'identifier')""",
+    )
     for dependent in locations["dependent_rows"]:
         if dependent["parent"] in removed_orders:
-            deleted += con.execute(
-                f"delete from raw.{dependent['table']} where {dependent['column']} in "
-                f"(select order_id from {removed_orders[dependent['parent']]})"
-            ).fetchall()[0][0]
+            deleted += _delete_raw_rows(
+                con, dependent["table"], f"{dependent['column']} in (select order_id from {removed_orders[dependent['parent']]})"
+            )
     return deleted
 
 

@@ -22,6 +22,10 @@ from .schema import LINEAGE_COLUMNS, Entity
 RAW_SCHEMA = "raw"
 REJECTS_TABLE = f"{RAW_SCHEMA}._rejects"
 FILES_TABLE = f"{RAW_SCHEMA}._files"
+# Raw rows are only appended, except when a file is loaded again with other content or an erasure
+# deletes them: each such removal leaves a marker here, so that the incremental staging model of that
+# table knows to rebuild (dbt_project/macros/staging_incremental.sql consumes the markers).
+REMOVALS_TABLE = f"{RAW_SCHEMA}._removals"
 
 _REJECTS_DDL = f"""
 create table if not exists {REJECTS_TABLE} (
@@ -102,11 +106,27 @@ REJECT_COLUMNS = {
 # Files are parsed together until a batch holds this many rows: few polars plans, bounded memory.
 BATCH_ROWS = 400_000
 
+_REMOVALS_DDL = f"""
+create table if not exists {REMOVALS_TABLE} (
+    table_name varchar not null,  -- the raw table, without the schema
+    source_file varchar,
+    reason varchar not null,      -- replaced | erased
+    removed_at timestamptz not null
+)"""
+
+
+def record_removal(con: duckdb.DuckDBPyConnection, table: str, reason: str, source_file: str | None = None) -> None:
+    con.execute(_REMOVALS_DDL)
+    con.execute(
+        f"insert into {REMOVALS_TABLE} values (?, ?, ?, now())", [table.split(".")[-1], source_file, reason]
+    )
+
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: Iterable[Entity]) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(_REJECTS_DDL)
     con.execute(_FILES_DDL)
+    con.execute(_REMOVALS_DDL)
     for entity in entities:
         columns = [f'"{c.name}" {c.duckdb_type}' for c in entity.columns]
         columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS.items()]
@@ -274,6 +294,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch,
         if replaced.height:
             if table:
                 con.execute(f"delete from {table} where _source_file in (select source_file from _replaced_files)")
+                for source_file in replaced["source_file"]:
+                    record_removal(con, table, "replaced", source_file)
             con.execute(f"delete from {REJECTS_TABLE} where source_file in (select source_file from _replaced_files)")
             con.execute(f"delete from {FILES_TABLE} where source_file in (select source_file from _replaced_files)")
         if table and batch.rows is not None:

@@ -31,5 +31,7 @@ select
     {{ c360.clean_id_list('device_ids') }} as device_ids_normalised,
     _source_file,
     _file_date,
-    _row_number
+    _row_number,
+    _loaded_at,
+    _record_key
 from latest

@@ -45,5 +45,7 @@ select
     {{ c360.phone_kind('receiver_phone') }} as receiver_phone_kind,
     _source_file,
     _file_date,
-    _row_number
+    _row_number,
+    _loaded_at,
+    _record_key
 from latest

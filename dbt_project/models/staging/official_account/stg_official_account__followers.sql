@@ -23,5 +23,7 @@ select
     update_time,
     _source_file,
     _file_date,
-    _row_number
+    _row_number,
+    _loaded_at,
+    _record_key
 from latest

@@ -22,5 +22,7 @@ select
     clicked_at,
     _source_file,
     _file_date,
-    _row_number
+    _row_number,
+    _loaded_at,
+    _record_key
 from latest

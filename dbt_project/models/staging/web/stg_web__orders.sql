@@ -30,5 +30,7 @@ select
     {{ c360.email_kind('guest_email') }} as guest_email_kind,
     _source_file,
     _file_date,
-    _row_number
+    _row_number,
+    _loaded_at,
+    _record_key
 from latest
