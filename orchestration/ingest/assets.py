@@ -1,18 +1,21 @@
-"""The raw assets: one per channel entity, daily-partitioned by file date, all built by one step."""
+"""The raw assets: one per channel entity, daily-partitioned by file date, all built by one step.
 
+The loading code (polars and the readers) is imported when a step runs, not when the definitions load.
+"""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from ..erasure.apply import apply_erasure
 from ..erasure.requests import erasure_key, read_requests
 from ..partitions import daily_partitions, partition_bounds
 from ..resources import LandingResource, WarehouseResource
-from .load import FileOutcome, ensure_raw_tables
-from .pipeline import files_for, ingest_entity, reject_misfit_files
 from .landing import scan
 from .schema import Entity, load_entities
+
+if TYPE_CHECKING:
+    from .load import FileOutcome
 
 WAREHOUSE_POOL = "warehouse"
 # a transient failure (the warehouse locked past the wait, a file still being written) is tried again
@@ -52,7 +55,7 @@ def _spec(entity: Entity) -> dg.AssetSpec:
 ENTITY_BY_KEY = {raw_asset_key(e): e for e in load_entities()}
 
 
-def _files_table(outcomes: list[FileOutcome]) -> dg.TableMetadataValue:
+def _files_table(outcomes: "list[FileOutcome]") -> dg.TableMetadataValue:
     return dg.MetadataValue.table(
         records=[
             dg.TableRecord(
@@ -80,7 +83,7 @@ def _files_table(outcomes: list[FileOutcome]) -> dg.TableMetadataValue:
     )
 
 
-def _metadata(outcomes: list[FileOutcome], table_rows: int) -> dict:
+def _metadata(outcomes: "list[FileOutcome]", table_rows: int) -> dict:
     fresh = [o for o in outcomes if o.status != "unchanged"]
     return {
         "files_seen": len(outcomes),
@@ -98,6 +101,8 @@ def _metadata(outcomes: list[FileOutcome], table_rows: int) -> dict:
 
 def _apply_erasure_requests(context: dg.AssetExecutionContext, con, landing_dir, data_dir) -> dict:
     """Erasure requests in the landing folder, applied before the models run (see orchestration/erasure)."""
+    from ..erasure.apply import apply_erasure
+
     requests, problems = read_requests(landing_dir)
     for problem in problems:
         context.log.warning(f"erasure request {problem.request_file} row {problem.line} ignored: {problem.reason}")
@@ -129,6 +134,9 @@ def _date_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
 )
 def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     """Load the landing files of the selected entities and dates; unchanged files are skipped."""
+    from .load import ensure_raw_tables
+    from .pipeline import files_for, ingest_entity, reject_misfit_files
+
     first, last = _date_window(context)
     landing_files = scan(landing.directory)
     with warehouse.connect() as con:
@@ -160,6 +168,8 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     "(table `raw.ingest_summary`); the raw layer's quality suites check it.",
 )
 def ingest_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from .load import ensure_raw_tables
+
     with warehouse.connect() as con:
         ensure_raw_tables(con, load_entities())
         con.execute(

@@ -4,15 +4,18 @@ must stop publication), run by Great Expectations in one step."""
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
-import polars as pl
 
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
 from ..publish.swap import LOG_TABLE, PublishLayout
 from ..resources import WarehouseResource
+
+if TYPE_CHECKING:
+    import polars as pl
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
 
@@ -20,8 +23,10 @@ SUITES = load_suites()
 PREVIOUS_COUNTS = "_previous_publish_counts"
 
 
-def previous_publish_counts(data_dir: Path) -> pl.DataFrame:
+def previous_publish_counts(data_dir: Path) -> "pl.DataFrame":
     """Row counts of the currently published version, for the volume suite (empty before a first publish)."""
+    import polars as pl
+
     empty = pl.DataFrame(schema={"table_name": pl.String, "row_count": pl.Int64})
     published = PublishLayout(data_dir).published
     if not published.exists():

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'app__orders') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['order_id'], 'update_time') }}
+    {{ latest_version(source('raw', 'app__orders'), ['order_id'], 'update_time') }}
 
 )
 

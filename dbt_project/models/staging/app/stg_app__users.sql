@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'app__users') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['user_id'], 'update_time') }}
+    {{ latest_version(source('raw', 'app__users'), ['user_id'], 'update_time') }}
 
 )
 

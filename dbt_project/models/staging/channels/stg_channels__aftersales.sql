@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'channels__aftersales') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['aftersale_id'], 'update_time') }}
+    {{ latest_version(source('raw', 'channels__aftersales'), ['aftersale_id'], 'update_time') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'crm__members') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['member_id'], 'update_time') }}
+    {{ latest_version(source('raw', 'crm__members'), ['member_id'], 'update_time') }}
 
 )
 

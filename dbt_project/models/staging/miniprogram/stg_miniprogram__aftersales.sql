@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'miniprogram__aftersales') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['aftersale_id'], 'update_time') }}
+    {{ latest_version(source('raw', 'miniprogram__aftersales'), ['aftersale_id'], 'update_time') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'miniprogram__orders') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['order_id', 'line_no'], 'update_time') }}
+    {{ latest_version(source('raw', 'miniprogram__orders'), ['order_id', 'line_no'], 'update_time') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'miniprogram__sharers') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['sharer_openid'], 'update_time') }}
+    {{ latest_version(source('raw', 'miniprogram__sharers'), ['sharer_openid'], 'update_time') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'miniprogram__users') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['openid'], 'update_time') }}
+    {{ latest_version(source('raw', 'miniprogram__users'), ['openid'], 'update_time') }}
 
 )
 

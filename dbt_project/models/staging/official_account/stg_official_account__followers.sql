@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'official_account__followers') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['openid'], 'update_time') }}
+    {{ latest_version(source('raw', 'official_account__followers'), ['openid'], 'update_time') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'touchpoints__messages') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['message_id'], 'sent_at') }}
+    {{ latest_version(source('raw', 'touchpoints__messages'), ['message_id'], 'sent_at') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'web__customers') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['customer_id'], 'updated_at') }}
+    {{ latest_version(source('raw', 'web__customers'), ['customer_id'], 'updated_at') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'web__orders') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['order_id'], 'updated_at') }}
+    {{ latest_version(source('raw', 'web__orders'), ['order_id'], 'updated_at') }}
 
 )
 

@@ -1,12 +1,6 @@
-with source as (
+with latest as (
 
-    select * from {{ source('raw', 'wecom__contacts') }}
-
-),
-
-latest as (
-
-    {{ latest_version('source', ['external_userid', 'follow_userid'], 'update_time') }}
+    {{ latest_version(source('raw', 'wecom__contacts'), ['external_userid', 'follow_userid'], 'update_time') }}
 
 )
 
