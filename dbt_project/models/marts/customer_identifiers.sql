@@ -43,6 +43,21 @@ published as (
     inner join resolved
         on resolved.record_key = observations.record_key
     where coalesce(identifier_status.link_status, '') <> 'blocklisted'
+),
+
+-- one row per source first: counting sources is then a count(*), not a count(distinct)
+per_source as (
+    select
+        id_type,
+        id_value,
+        customer_id,
+        source,
+        not {{ dbt.bool_or('not links') }} as links,
+        min(link_status) as link_status,
+        min(first_observed_at) as first_observed_at,
+        max(last_observed_at) as last_observed_at
+    from published
+    group by id_type, id_value, customer_id, source
 )
 
 select
@@ -51,8 +66,8 @@ select
     customer_id,
     not {{ dbt.bool_or('not links') }} as links,
     min(link_status) as link_status,
-    count(distinct source) as source_count,
+    count(*) as source_count,
     min(first_observed_at) as first_observed_at,
     max(last_observed_at) as last_observed_at
-from published
+from per_source
 group by id_type, id_value, customer_id
