@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from .settings import paths
+from .settings import duckdb_config, paths
 
 
 class WarehouseLocked(RuntimeError):
@@ -34,7 +34,7 @@ def open_duckdb(
     """A connection held only while the block runs. Another process holding the file's write lock is
     waited for (up to ``lock_timeout_s``), then reported clearly; the file is never touched meanwhile."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit} if memory_limit else {}
+    config = {"memory_limit": memory_limit} if memory_limit else duckdb_config()
     deadline = time.monotonic() + lock_timeout_s
     while True:
         try:

@@ -31,3 +31,10 @@ def paths() -> Paths:
         landing_dir=Path(os.environ.get("C360_LANDING_DIR", "data/landing")).resolve(),
         data_dir=Path(os.environ.get("C360_DATA_DIR", "data")).resolve(),
     )
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings for the DuckDB connections the platform opens itself. ``C360_DUCKDB_MEMORY_LIMIT`` (dbt's
+    too: dbt_project/profiles.yml) caps DuckDB's memory; beyond it DuckDB spills to disk."""
+    limit = os.environ.get("C360_DUCKDB_MEMORY_LIMIT")
+    return {"memory_limit": limit} if limit else {}

@@ -26,6 +26,7 @@ import duckdb
 import yaml
 
 from ..faults import crash_point
+from ..settings import duckdb_config
 from .tables import PUBLISHED_SCHEMA, SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -145,7 +146,7 @@ def write_version(
     previous_log = _previous_log(layout)
     counts: dict[str, int] = {}
     try:
-        with duckdb.connect(str(temporary)) as con:
+        with duckdb.connect(str(temporary), config=duckdb_config()) as con:
             os.chmod(temporary, OWNER_ONLY_FILE)
             con.execute("set preserve_insertion_order = false")  # published tables promise no row order
             con.execute("attach ? as wh (read_only)", [str(warehouse)])
@@ -198,7 +199,7 @@ def write_pseudonymised(version_file: Path, target: Path, key: str, tables: tupl
     rules = yaml.safe_load(PSEUDONYMISE_FILE.read_text(encoding="utf-8"))
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with duckdb.connect(str(temporary)) as con:
+        with duckdb.connect(str(temporary), config=duckdb_config()) as con:
             os.chmod(temporary, OWNER_ONLY_FILE)
             con.execute("set variable pseudonym_key = ?", [key])
             con.execute("attach ? as published (read_only)", [str(version_file)])

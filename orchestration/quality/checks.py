@@ -13,6 +13,7 @@ from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
 from ..publish.swap import LOG_TABLE, PublishLayout
 from ..resources import WarehouseResource
+from ..settings import duckdb_config
 
 if TYPE_CHECKING:
     import polars as pl
@@ -66,7 +67,7 @@ def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult
 def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_dir: Path | None) -> tuple[list[SuiteResult], Path | None]:
     gate = QualityGate(docs_dir)
     previous = previous_publish_counts(data_dir)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
         con.register(PREVIOUS_COUNTS, previous)
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
         con.execute("set variable erasure_key = ?", [erasure_key(data_dir)])

@@ -15,9 +15,5 @@ select
     category,
     coupon_code,
     {{ c360.clean_id('device_id') }} as device_id,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

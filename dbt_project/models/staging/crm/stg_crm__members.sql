@@ -20,9 +20,5 @@ select
     {{ c360.phone_kind('phone') }} as phone_kind,
     {{ c360.normalise_birthday('birthday') }} as birthday_normalised,
     {{ c360.normalise_gender('gender') }} as gender_normalised,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

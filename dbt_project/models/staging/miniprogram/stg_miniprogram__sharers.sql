@@ -14,9 +14,5 @@ select
     bind_time,
     unbind_time,
     update_time,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

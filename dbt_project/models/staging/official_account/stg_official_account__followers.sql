@@ -15,9 +15,5 @@ select
     tagid_list,
     remark,
     update_time,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

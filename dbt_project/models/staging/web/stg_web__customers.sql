@@ -15,9 +15,5 @@ select
     {{ c360.phone_kind('phone') }} as phone_kind,
     {{ c360.normalise_email('email') }} as email_normalised,
     {{ c360.email_kind('email') }} as email_kind,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

@@ -22,9 +22,5 @@ select
     {{ c360.phone_kind('guest_phone') }} as guest_phone_kind,
     {{ c360.normalise_email('guest_email') }} as guest_email_normalised,
     {{ c360.email_kind('guest_email') }} as guest_email_kind,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest

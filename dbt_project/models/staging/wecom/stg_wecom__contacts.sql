@@ -24,9 +24,5 @@ select
     {{ c360.normalise_phone_list('remark_mobiles') }} as remark_mobiles_normalised,
     {{ c360.person_name_from_remark('remark') }} as remark_name,
     {{ c360.normalise_gender('gender') }} as gender_normalised,
-    _source_file,
-    _file_date,
-    _row_number,
-    _loaded_at,
-    _record_key
+    {{ c360.staging_lineage_columns() }}
 from latest
