@@ -29,6 +29,11 @@ START = date(2026, 10, 1)
 GIB = 1024**3
 
 
+# The generator holds every person in memory (about 2.7 GB per million): larger sets are made of
+# independent shards of at most this many persons, each with its own seed, their files side by side.
+SHARD_PERSONS = 1_000_000
+
+
 def generate_once(work: Path, persons: int, days: int, seed: int) -> Path:
     """Generated exports for days+1 days (the extra day is the one-new-day run), cached by parameters."""
     out = work / f"gen_p{persons}_d{days + 1}_s{seed}"
@@ -37,9 +42,27 @@ def generate_once(work: Path, persons: int, days: int, seed: int) -> Path:
 
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        generate(out, persons=persons, days=days + 1, seed=seed, start_date=START, progress=True)
+        shards = -(-persons // SHARD_PERSONS)
+        if shards == 1:
+            generate(out, persons=persons, days=days + 1, seed=seed, start_date=START, progress=True)
+        else:
+            for shard in range(shards):
+                part = out / f"shard{shard:02d}"
+                size = persons // shards + (persons % shards if shard == shards - 1 else 0)
+                generate(part, persons=size, days=days + 1, seed=seed * 1000 + shard, start_date=START, progress=True)
+                move_with_suffix(part / "landing", out / "landing", f"_s{shard:02d}")
+                shutil.rmtree(part)
         print(f"generated in {time.perf_counter() - started:.1f}s")
     return out
+
+
+def move_with_suffix(source: Path, target: Path, suffix: str) -> None:
+    """Move every file, its name's stem suffixed: 2026-10-01.csv.gz -> 2026-10-01_s03.csv.gz."""
+    for path in [p for p in source.rglob("*") if p.is_file()]:
+        stem, _, extension = path.name.partition(".")
+        destination = target / path.relative_to(source).with_name(f"{stem}{suffix}.{extension}")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, destination)
 
 
 def landing_up_to(source: Path, target: Path, last_day: date) -> None:
