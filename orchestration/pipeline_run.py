@@ -92,9 +92,9 @@ def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None, full_r
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
 
-    ensure_manifest()
     os.environ["C360_LANDING_DIR"] = str(paths.landing_dir)
     os.environ["C360_DATA_DIR"] = str(paths.data_dir)
+    ensure_manifest()  # after the paths are set: the prepared parse is for this run's warehouse
     from .definitions import defs
 
     span = landing_date_range(paths.landing_dir)

@@ -14,7 +14,11 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ..settings import DBT_PROJECT_DIR
+from ..settings import DBT_PROJECT_DIR, paths
+
+# The warehouse the prepared parse was made for: dbt's partial parse is only reused when the rendered
+# profile (whose path is $C360_WAREHOUSE) is the same, so a run against another warehouse prepares again.
+PREPARED_FOR = ".prepared_for"
 
 
 def dbt_executable() -> str:
@@ -47,26 +51,41 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
+def warehouse_for_dbt() -> str:
+    """What the dbt step sets $C360_WAREHOUSE to (orchestration/dbt/assets.py)."""
+    return str(paths().warehouse)
+
+
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
     """``dbt parse`` ahead of loading the definitions (what ``dagster-dbt project prepare-and-package``
-    does), into a private folder first: the manifest is then renamed into place, so a process loading
-    the definitions at the same moment never reads half a file."""
+    does), into a private folder first: the manifest and dbt's partial-parse state are then renamed into
+    place, so a process loading the definitions at the same moment never reads half a file, and each
+    run's dbt (which starts from that state) parses only what changed instead of the whole project."""
     target = project_dir / "target"
     target.mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    warehouse = warehouse_for_dbt()
     try:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
              "--target-path", str(scratch)],
             check=True,
-            env={**os.environ, "DBT_PROFILES_DIR": str(project_dir)},
+            env={**os.environ, "DBT_PROFILES_DIR": str(project_dir), "C360_WAREHOUSE": warehouse},
             cwd=project_dir,
         )
+        if (scratch / "partial_parse.msgpack").exists():
+            os.replace(scratch / "partial_parse.msgpack", target / "partial_parse.msgpack")
         os.replace(scratch / "manifest.json", target / "manifest.json")
+        (target / PREPARED_FOR).write_text(warehouse, encoding="utf-8")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def prepared_for_another_warehouse(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    stamp = project_dir / "target" / PREPARED_FOR
+    return not stamp.exists() or stamp.read_text(encoding="utf-8") != warehouse_for_dbt()
+
+
 def ensure_manifest() -> None:
-    if manifest_is_stale():
+    if manifest_is_stale() or prepared_for_another_warehouse():
         prepare_manifest()
