@@ -105,6 +105,8 @@ REJECT_COLUMNS = {
 }
 # Files are parsed together until a batch holds this many rows: few polars plans, bounded memory.
 BATCH_ROWS = 400_000
+# Files are read a group at a time, a group being about this many bytes on disk.
+READ_GROUP_BYTES = 128 * 1024**2
 
 _REMOVALS_DDL = f"""
 create table if not exists {REMOVALS_TABLE} (
@@ -229,24 +231,39 @@ def _parse_batch(entity: Entity, batch: list[tuple[FileOutcome, RawFile]]) -> Ba
 def read_batches(
     files: list[LandingFile], entity: Entity, digests: dict[str, str], workers: int = 2
 ) -> Iterator[Batch]:
-    """Read every file (in threads), then parse the readable ones together in batches."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda f: _read(f, entity, digests[f.relative]), files))
-    unreadable = [(o, r) for o, r in results if isinstance(r, FileRejected)]
-    if unreadable:
-        yield Batch([o for o, _ in unreadable], None, whole_file_rejects([(o, r.reason, r.column) for o, r in unreadable]))
+    """Read the files (in threads, a group of about READ_GROUP_BYTES at a time), and parse the readable
+    ones together in batches: memory holds one group and one batch, however large the entity."""
     batch: list[tuple[FileOutcome, RawFile]] = []
     rows = 0
-    for outcome, raw in results:
-        if isinstance(raw, FileRejected):
-            continue
-        batch.append((outcome, raw))
-        rows += raw.rows_read
-        if rows >= BATCH_ROWS:
-            yield _parse_batch(entity, batch)
-            batch, rows = [], 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for group in _groups_of_bytes(files, READ_GROUP_BYTES):
+            results = list(pool.map(lambda f: _read(f, entity, digests[f.relative]), group))
+            unreadable = [(o, r) for o, r in results if isinstance(r, FileRejected)]
+            if unreadable:
+                yield Batch([o for o, _ in unreadable], None, whole_file_rejects([(o, r.reason, r.column) for o, r in unreadable]))
+            for outcome, raw in results:
+                if isinstance(raw, FileRejected):
+                    continue
+                batch.append((outcome, raw))
+                rows += raw.rows_read
+                if rows >= BATCH_ROWS:
+                    yield _parse_batch(entity, batch)
+                    batch, rows = [], 0
     if batch:
         yield _parse_batch(entity, batch)
+
+
+def _groups_of_bytes(files: list[LandingFile], limit: int) -> Iterator[list[LandingFile]]:
+    group: list[LandingFile] = []
+    size = 0
+    for file in files:
+        group.append(file)
+        size += file.path.stat().st_size if file.path.exists() else 0
+        if size >= limit:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _manifest(outcomes: list[FileOutcome], loaded_at: datetime) -> pl.DataFrame:

@@ -140,3 +140,27 @@ def test_money_and_timestamps_keep_their_exact_types(tmp_path, con):
     assert con.execute("select typeof(total_yuan), typeof(create_time) from raw.app__orders").fetchone() == ("DECIMAL(18,2)", "TIMESTAMP WITH TIME ZONE")
     assert created.isoformat().startswith("2026-10-05T")
     assert pl.Series([created]).dt.epoch("s")[0] == 1791165600
+
+
+def test_files_read_a_group_at_a_time_load_the_same_rows_and_rejects(tmp_path, monkeypatch):
+    """A large entity is read a group of files at a time (bounded memory); the result must not depend on it."""
+    from orchestration.ingest import load
+
+    landing = tmp_path / "landing"
+    for day in range(1, 6):
+        landing_with_users(landing, day=f"2026-10-0{day}", rows=[user_row(f"oMp{day}a"), user_row(f"oMp{day}b", register_time="bad")])
+    (landing / "miniprogram" / "users" / "2026-10-06.csv").write_bytes(b"\x00\x01binary\x00" * 50)
+
+    def ingest(group_bytes):
+        monkeypatch.setattr(load, "READ_GROUP_BYTES", group_bytes)
+        with duckdb.connect(str(tmp_path / f"w{group_bytes}.duckdb")) as connection:
+            ingest_landing(connection, landing, [USERS])
+            return (
+                connection.sql("select openid, _source_file, _row_number from raw.miniprogram__users order by all").fetchall(),
+                connection.sql("select source_file, row_number, reason from raw._rejects order by all").fetchall(),
+            )
+
+    one_file_per_group, all_in_one_group = ingest(1), ingest(1024**3)
+    assert one_file_per_group == all_in_one_group
+    rows, rejects = one_file_per_group
+    assert len(rows) == 5 and len(rejects) == 6 and ("miniprogram/users/2026-10-06.csv", 0, "binary_file") in rejects

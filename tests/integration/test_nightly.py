@@ -12,7 +12,7 @@ from orchestration.generate import generate
 from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout
 from orchestration.publish.tables import published_tables
-from orchestration.settings import Paths
+from orchestration.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,14 @@ def test_the_nightly_job_publishes_every_table(first_run):
     assert counts["customers"] > 0 and counts["orders"] > 0
     (log,) = published(paths, "select version, check_summary from c360._publish_log")
     assert log[0] == 1 and set(json.loads(log[1]).values()) == {"passed"}
+
+
+def test_the_dbt_step_reuses_the_parse_prepared_for_this_warehouse(first_run):
+    _, _, result = first_run
+    (log,) = (DBT_PROJECT_DIR / "target").glob(f"dbt_models-{result.run_id[:7]}-*/dbt.log")
+    text = log.read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in text
+    assert "skipping partial parsing" in text or "Partial parsing enabled" in text
 
 
 def test_every_published_order_and_record_traces_back_to_the_exports(first_run):
