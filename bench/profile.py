@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     for _, unique_id, compiled in models:
         plan = explain_analyze(args.warehouse, compiled.read_text())
         heaviest = operators(plan)
-        print(f"\nEXPLAIN ANALYZE {unique_id} (run again alone): {sum(s for s, _, _ in heaviest):.2f}s in operators; heaviest:")
+        print(f"\nEXPLAIN ANALYZE {unique_id} (run again alone): {sum(s for s, _, _ in heaviest):.2f}s of operator time over all threads; heaviest:")
         for seconds, rows, operator in heaviest[:6]:
             print(f"  {seconds:6.2f}s  {rows:>10,} rows  {operator[:110]}")
         if args.out:
