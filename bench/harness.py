@@ -258,11 +258,18 @@ def main(argv: list[str] | None = None) -> int:
     files = [p for p in landing.rglob("*") if p.is_file()]
 
     prepare_dbt_for(landing, data)
-    full = run_stage_by_stage(landing, data)
+    report = {
+        "persons": args.persons,
+        "days": args.days,
+        "seed": args.seed,
+        "input_files": len(files),
+        "input_mib": sum(p.stat().st_size for p in files) / 1024**2,
+        "machine": machine(),
+        "full_run": run_stage_by_stage(landing, data),
+        "full_run_only": args.full_run_only,
+    }
     if args.full_run_only:
-        report = {"persons": args.persons, "days": args.days, "seed": args.seed, "input_files": len(files),
-                  "input_mib": sum(p.stat().st_size for p in files) / 1024**2, "machine": machine(), "full_run": full,
-                  "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "full_run_only": True}
+        report["when"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return write_report(report, markdown=not args.no_markdown)
     floor_read = read_floor_seconds(landing, run_dir)
     floor_write = write_floor_seconds(data / "warehouse.duckdb", run_dir)
@@ -277,15 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     if not incremental.success:
         raise SystemExit(f"the one-new-day run failed: {incremental.failure}")
 
-    report = {
+    report |= {
         "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "persons": args.persons,
-        "days": args.days,
-        "seed": args.seed,
-        "input_files": len(files),
-        "input_mib": sum(p.stat().st_size for p in files) / 1024**2,
-        "machine": machine(),
-        "full_run": full,
         "floor": {"read_s": floor_read, "write_s": floor_write, "total_s": floor_read + floor_write},
         "one_new_day_s": one_new_day,
         "one_new_day_steps": {step: end - start for step, (start, end) in incremental.step_windows.items()},
@@ -304,6 +304,7 @@ def write_report(report: dict, markdown: bool) -> int:
         append_markdown(report)
     print(json.dumps(report, indent=2))
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

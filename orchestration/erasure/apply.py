@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from ..ingest.load import record_removal
+from ..ingest.load import REMOVALS_DDL, record_removals
 from .requests import ErasureRequest
 
 RECORDS_FILE = Path(__file__).with_name("records.yaml")
@@ -30,6 +30,7 @@ _DDL = [
         request_file varchar, line bigint, id_type varchar, id_hash varchar, received_at timestamptz,
         status varchar, erased_at timestamptz, customers bigint, records bigint)""",
     f"create table if not exists {ERASED_TABLE} (source varchar, key_hash varchar, request_file varchar, erased_at timestamptz)",
+    REMOVALS_DDL,
 ]
 
 
@@ -115,7 +116,7 @@ def _delete_raw_rows(con: duckdb.DuckDBPyConnection, table: str, condition: str)
     """Delete, and leave a removal marker so that the table's incremental staging model rebuilds."""
     deleted = con.execute(f"delete from raw.{table} where {condition}").fetchall()[0][0]
     if deleted:
-        record_removal(con, table, "erased")
+        record_removals(con, table, "erased")
     return deleted
 
 

@@ -24,7 +24,7 @@ REJECTS_TABLE = f"{RAW_SCHEMA}._rejects"
 FILES_TABLE = f"{RAW_SCHEMA}._files"
 # Raw rows are only appended, except when a file is loaded again with other content or an erasure
 # deletes them: each such removal leaves a marker here, so that the incremental staging model of that
-# table knows to rebuild (dbt_project/macros/staging_incremental.sql consumes the markers).
+# table knows to rebuild (dbt_project/macros/staging/staging_incremental.sql consumes the markers).
 REMOVALS_TABLE = f"{RAW_SCHEMA}._removals"
 
 _REJECTS_DDL = f"""
@@ -108,7 +108,7 @@ BATCH_ROWS = 400_000
 # Files are read a group at a time, a group being about this many bytes on disk.
 READ_GROUP_BYTES = 128 * 1024**2
 
-_REMOVALS_DDL = f"""
+REMOVALS_DDL = f"""
 create table if not exists {REMOVALS_TABLE} (
     table_name varchar not null,  -- the raw table, without the schema
     source_file varchar,
@@ -117,10 +117,11 @@ create table if not exists {REMOVALS_TABLE} (
 )"""
 
 
-def record_removal(con: duckdb.DuckDBPyConnection, table: str, reason: str, source_file: str | None = None) -> None:
-    con.execute(_REMOVALS_DDL)
-    con.execute(
-        f"insert into {REMOVALS_TABLE} values (?, ?, ?, now())", [table.split(".")[-1], source_file, reason]
+def record_removals(con: duckdb.DuckDBPyConnection, table: str, reason: str, source_files: Iterable[str | None] = (None,)) -> None:
+    """Markers for rows removed from a raw table (``schema.table`` or ``table``), one per source file."""
+    con.executemany(
+        f"insert into {REMOVALS_TABLE} values (?, ?, ?, now())",
+        [[table.split(".")[-1], source_file, reason] for source_file in source_files],
     )
 
 
@@ -128,7 +129,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: Iterable[Entity]
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(_REJECTS_DDL)
     con.execute(_FILES_DDL)
-    con.execute(_REMOVALS_DDL)
+    con.execute(REMOVALS_DDL)
     for entity in entities:
         columns = [f'"{c.name}" {c.duckdb_type}' for c in entity.columns]
         columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS.items()]
@@ -311,8 +312,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch,
         if replaced.height:
             if table:
                 con.execute(f"delete from {table} where _source_file in (select source_file from _replaced_files)")
-                for source_file in replaced["source_file"]:
-                    record_removal(con, table, "replaced", source_file)
+                record_removals(con, table, "replaced", replaced["source_file"].to_list())
             con.execute(f"delete from {REJECTS_TABLE} where source_file in (select source_file from _replaced_files)")
             con.execute(f"delete from {FILES_TABLE} where source_file in (select source_file from _replaced_files)")
         if table and batch.rows is not None:

@@ -14,11 +14,11 @@ from ..ingest.assets import WAREHOUSE_POOL
 from ..publish.swap import LOG_TABLE, PublishLayout
 from ..resources import WarehouseResource
 from ..settings import duckdb_config
+from .suites import Suite, load_suites
+from .validate import QualityGate, SuiteResult
 
 if TYPE_CHECKING:
     import polars as pl
-from .suites import Suite, load_suites
-from .validate import QualityGate, SuiteResult
 
 SUITES = load_suites()
 PREVIOUS_COUNTS = "_previous_publish_counts"

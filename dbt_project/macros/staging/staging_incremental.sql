@@ -34,11 +34,11 @@
 {% macro reset_staging_after_removals() -%}
     {%- if is_incremental() -%}
         {%- set removals = c360.raw_removals_relation() -%}
-        {%- if c360.staging_builds_incrementally() and removals -%}
+        {%- if not c360.staging_builds_incrementally() -%}
+            delete from {{ this }}
+        {%- elif removals -%}
             delete from {{ this }}
             where exists (select 1 from {{ removals }} where table_name = '{{ c360.staging_raw_table() }}')
-        {%- elif not c360.staging_builds_incrementally() -%}
-            delete from {{ this }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

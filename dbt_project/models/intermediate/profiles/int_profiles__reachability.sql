@@ -34,14 +34,7 @@ app_users as (
 ),
 
 oa as (
-    select
-        xref.customer_id,
-        {{ dbt.bool_or('coalesce(followers.subscribe, false)') }} as oa_subscribed
-    from followers
-    inner join xref
-        on xref.source = 'official_account.followers'
-        and xref.source_key = followers.openid
-    group by xref.customer_id
+    {{ c360.any_flag_per_customer('followers', 'official_account.followers', 'openid', 'subscribe', 'oa_subscribed') }}
 ),
 
 wecom_relationships as (
@@ -80,25 +73,11 @@ wecom as (
 ),
 
 crm as (
-    select
-        xref.customer_id,
-        {{ dbt.bool_or('coalesce(crm_members.sms_opt_in, false)') }} as sms_opt_in
-    from crm_members
-    inner join xref
-        on xref.source = 'crm.members'
-        and xref.source_key = crm_members.member_id
-    group by xref.customer_id
+    {{ c360.any_flag_per_customer('crm_members', 'crm.members', 'member_id', 'sms_opt_in', 'sms_opt_in') }}
 ),
 
 app as (
-    select
-        xref.customer_id,
-        {{ dbt.bool_or('coalesce(app_users.push_enabled, false)') }} as app_push_enabled
-    from app_users
-    inner join xref
-        on xref.source = 'app.users'
-        and xref.source_key = app_users.user_id
-    group by xref.customer_id
+    {{ c360.any_flag_per_customer('app_users', 'app.users', 'user_id', 'push_enabled', 'app_push_enabled') }}
 ),
 
 flags as (
