@@ -84,10 +84,12 @@ def _rollback(args: argparse.Namespace) -> int:
     layout = PublishLayout(where.data_dir)
     current = layout.current_version()
     try:
-        restored = rollback(where.data_dir)
+        restored, passed_over = rollback(where.data_dir)
     except RuntimeError as exc:
         print(f"c360 rollback: {exc}", file=sys.stderr)
         return 1
+    for reason in passed_over:
+        print(f"c360 rollback: passed over {reason}", file=sys.stderr)
     print(f"published version {restored} again (was {current}): {layout.published}")
     return 0
 

@@ -67,6 +67,8 @@ def published_tables_asset(context: dg.AssetExecutionContext, warehouse: Warehou
         keep=KEEP_VERSIONS,
     )
     context.log.info(f"published version {result.version} to {result.path}")
+    if result.removed_versions:
+        context.log.info(f"removed published versions {result.removed_versions} (pruned, or written before an erasure)")
     return dg.MaterializeResult(
         metadata={
             "publish_version": result.version,

@@ -67,10 +67,10 @@ def test_rollback_restores_the_previous_version(warehouse, tmp_path):
     execute(warehouse, "delete from marts.orders where channel = 'web'")
     publish(warehouse, tmp_path, {}, [])
     assert published_counts(tmp_path / "published.duckdb")["orders"] == 2
-    assert rollback(tmp_path) == 1
+    assert rollback(tmp_path) == (1, [])
     assert published_counts(tmp_path / "published.duckdb")["orders"] == 4
     assert duckdb.sql(f"select count(*) from '{tmp_path / 'published_parquet' / 'orders.parquet'}'").fetchall()[0][0] == 4
-    with pytest.raises(RuntimeError, match="no version older"):
+    with pytest.raises(RuntimeError, match="no complete version older"):
         rollback(tmp_path)
 
 
