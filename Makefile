@@ -17,8 +17,8 @@ install: $(STAMP)
 manifest: install  ## build the dbt manifest ahead of time (never parsed at import)
 	$(BIN)/c360 prepare
 
-run: manifest  ## the nightly job on the embedded DuckDB (generates sample exports if data/landing is empty)
-	$(BIN)/c360 run
+run: manifest  ## the nightly job on the embedded DuckDB (sample exports generated into an empty data/landing)
+	$(BIN)/c360 demo
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest -q

@@ -42,6 +42,13 @@ def _instance() -> dg.DagsterInstance:
 def _ingest_counts(paths: Paths) -> dict[str, int]:
     if not paths.warehouse.exists():
         return {}
+    try:
+        return _read_ingest_counts(paths)
+    except duckdb.Error:  # a warehouse the run could not open: the failure says why
+        return {}
+
+
+def _read_ingest_counts(paths: Paths) -> dict[str, int]:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         files, read, loaded, rejected = con.execute(
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
@@ -51,8 +58,12 @@ def _ingest_counts(paths: Paths) -> dict[str, int]:
     return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
 
 
+_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested", "DagsterUserCodeExecutionError")
+
+
 def _root_cause(error) -> str:
-    while error.cause is not None and "DagsterExecutionStepExecutionError" in (error.cls_name or ""):
+    """The error a step's failure wraps (retries and Dagster's own wrappers peeled off)."""
+    while error.cause is not None and (error.cls_name or "") in _WRAPPERS:
         error = error.cause
     return error.message.strip().splitlines()[0] if error.message else (error.cls_name or "error")
 
@@ -88,7 +99,15 @@ def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[
 
 def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None, full_refresh: bool = False) -> NightlyResult:
     """Run the nightly job over every file date in the landing folder (on ``instance``, or the one
-    $DAGSTER_HOME names, or an ephemeral one); ``full_refresh`` rebuilds the incremental dbt models."""
+    $DAGSTER_HOME names, or an ephemeral one); ``full_refresh`` rebuilds the incremental dbt models.
+    Whatever fails, the result says what and why (masked) rather than raising."""
+    try:
+        return _run_nightly(paths, instance, full_refresh)
+    except Exception as exc:  # noqa: BLE001 - the CLI's summary names every failure, a traceback helps nobody at 2 am
+        return NightlyResult(False, paths, failure=mask_text(f"{type(exc).__name__}: {exc}".splitlines()[0]), counts=_ingest_counts(paths))
+
+
+def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool) -> NightlyResult:
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
 

@@ -10,11 +10,23 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from .files import make_owner_only, owner_only_dir
 from .settings import duckdb_config, paths
 
 
 class WarehouseLocked(RuntimeError):
     pass
+
+
+class WarehouseUnreadable(dg.Failure):
+    """The file exists but DuckDB cannot open it (truncated, corrupt, not a database): retrying won't help."""
+
+    def __init__(self, path: Path, error: duckdb.Error):
+        super().__init__(
+            description=f"the warehouse {path} cannot be opened ({str(error).splitlines()[0]}): restore it from a "
+            "backup, or move it away so the next run rebuilds it from the landing folder",
+            allow_retries=False,
+        )
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
@@ -33,22 +45,24 @@ def open_duckdb(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only while the block runs. Another process holding the file's write lock is
     waited for (up to ``lock_timeout_s``), then reported clearly; the file is never touched meanwhile."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only_dir(path.parent)
     config = {"memory_limit": memory_limit} if memory_limit else duckdb_config()
     deadline = time.monotonic() + lock_timeout_s
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
-                raise
+                raise WarehouseUnreadable(path, exc) from exc
             if time.monotonic() >= deadline:
                 raise WarehouseLocked(
                     f"{path} is locked by another process (another run writing the warehouse?); "
                     f"gave up after {lock_timeout_s:.0f}s"
                 ) from exc
             time.sleep(retry_every_s)
+    if not read_only:
+        make_owner_only(path)  # a file created by an earlier process under a looser umask
     try:
         yield con
     finally:

@@ -43,11 +43,16 @@ def post_to_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:
 
 
 def send_failure_alert(job_name: str, run_id: str, message: str) -> str:
+    """Log the alert first, so an unreachable webhook loses nothing; a failed post is logged too."""
     text = failure_text(job_name, run_id, message)
-    record_alert(text, alert_log_path())
+    log_path = alert_log_path()
+    record_alert(text, log_path)
     url = os.environ.get(WEBHOOK_ENV)
     if url:
-        post_to_webhook(url, wecom_robot_payload(text))
+        try:
+            post_to_webhook(url, wecom_robot_payload(text))
+        except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors; a malformed URL a ValueError
+            record_alert(mask_text(f"the alert above could not be posted to ${WEBHOOK_ENV}: {exc}"), log_path)
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -24,6 +25,17 @@ def partition_range_tags(first: date, last: date) -> dict[str, str]:
         "dagster/asset_partition_range_start": first.isoformat(),
         "dagster/asset_partition_range_end": last.isoformat(),
     }
+
+
+class LandingUnavailable(RuntimeError):
+    """No landing folder, or nothing in it: a clear failure, never a run on nothing (or on invented data)."""
+
+
+def require_landing_files(landing_dir: Path) -> None:
+    if not landing_dir.is_dir():
+        raise LandingUnavailable(f"the landing folder {landing_dir} does not exist (is $C360_LANDING_DIR right, the share mounted?)")
+    if not any(p.is_file() for p in landing_dir.rglob("*")):
+        raise LandingUnavailable(f"the landing folder {landing_dir} holds no export files: nothing to run on")
 
 
 def landing_date_range(landing_dir) -> tuple[date, date] | None:

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..quality.masking import mask_text
+
 ERASURE_FOLDER = "erasure"
 KEY_ENV = "C360_ERASURE_KEY"
 ID_TYPES = (
@@ -49,37 +51,92 @@ def normalise_identifier(id_type: str, value: str) -> str:
 @dataclass(frozen=True)
 class RequestProblem:
     request_file: str
-    line: int  # 0: the whole file
+    line: int  # the file's line (the header is line 1); 0: the whole file
     reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.request_file} line {self.line}" if self.line else self.request_file
+        return f"{where}: {self.reason}"
+
+
+class ErasureRequestError(ValueError):
+    """Malformed erasure requests: the run stops, since skipping one would publish a person who asked
+    to be forgotten."""
+
+    def __init__(self, problems: list[RequestProblem]):
+        self.problems = problems
+        listed = "; ".join(str(p) for p in problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        super().__init__(f"malformed erasure requests under {ERASURE_FOLDER}/, nothing was loaded: {listed}")
+
+
+def _request_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if not p.is_dir())
+
+
+def _file_problem(path: Path) -> str | None:
+    if path.is_symlink() or not path.is_file():
+        return "not a regular file"
+    if path.suffix.lower() != ".csv":
+        return "not a .csv file (requests are CSV files with the header id_type,id_value)"
+    return None
+
+
+def _read_file(path: Path, relative: str) -> tuple[list[ErasureRequest], list[RequestProblem]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [RequestProblem(relative, 0, "not UTF-8 text (save it as UTF-8)")]
+    except OSError as exc:
+        return [], [RequestProblem(relative, 0, f"unreadable: {exc.strerror or exc}")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if header != ["id_type", "id_value"]:
+            return [], [RequestProblem(relative, 1, "the header must be id_type,id_value (comma-separated)")]
+        requests, problems = [], []
+        for index, cells in enumerate(reader, start=1):
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != 2:
+                problems.append(RequestProblem(relative, line, f"{len(cells)} fields, expected id_type,id_value"))
+                continue
+            id_type, value = cells[0].strip(), cells[1].strip()
+            if id_type not in ID_TYPES:
+                problems.append(RequestProblem(relative, line, f"unknown id_type {mask_text(id_type)!r} (one of {', '.join(ID_TYPES)})"))
+            elif not value:
+                problems.append(RequestProblem(relative, line, "empty id_value"))
+            else:
+                requests.append(ErasureRequest(relative, index, id_type, normalise_identifier(id_type, value)))
+    except csv.Error as exc:
+        return [], [RequestProblem(relative, reader.line_num, f"not a readable CSV: {exc}")]
+    return requests, problems
 
 
 def read_requests(landing_dir: Path) -> tuple[list[ErasureRequest], list[RequestProblem]]:
-    """Every well-formed request line, and what was wrong with the others (never their values)."""
+    """Every request line under ``erasure/`` (subfolders too), and what was wrong with the others (never
+    their values)."""
     folder = landing_dir / ERASURE_FOLDER
     if not folder.is_dir():
         return [], []
     requests, problems = [], []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in _request_files(folder):
         relative = path.relative_to(landing_dir).as_posix()
-        try:
-            rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-            header = {f.strip() for f in rows.fieldnames or []}
-        except (UnicodeDecodeError, csv.Error):
-            problems.append(RequestProblem(relative, 0, "unreadable: not a UTF-8 CSV"))
+        if reason := _file_problem(path):
+            problems.append(RequestProblem(relative, 0, reason))
             continue
-        if {"id_type", "id_value"} - header:
-            problems.append(RequestProblem(relative, 0, "the header must be id_type,id_value"))
-            continue
-        for line, row in enumerate(rows, start=1):
-            id_type = (row.get("id_type") or "").strip()
-            value = (row.get("id_value") or "").strip()
-            if id_type not in ID_TYPES:
-                problems.append(RequestProblem(relative, line, f"unknown id_type {id_type!r}"))
-            elif not value:
-                problems.append(RequestProblem(relative, line, "empty id_value"))
-            else:
-                requests.append(ErasureRequest(relative, line, id_type, normalise_identifier(id_type, value)))
+        found, wrong = _read_file(path, relative)
+        requests.extend(found)
+        problems.extend(wrong)
     return requests, problems
+
+
+def valid_requests(landing_dir: Path) -> list[ErasureRequest]:
+    """The requests of the landing folder; any malformed one raises ErasureRequestError."""
+    requests, problems = read_requests(landing_dir)
+    if problems:
+        raise ErasureRequestError(problems)
+    return requests
 
 
 def erasure_key(data_dir: Path) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from ..files import make_owner_only, owner_only_dir
 from .masking import mask_value
 from .suites import Suite
 
@@ -71,7 +72,8 @@ class QualityGate:
             self.context.delete_data_docs_site(site)
         self.docs_dir = docs_dir
         if docs_dir:
-            docs_dir.mkdir(parents=True, exist_ok=True)
+            owner_only_dir(docs_dir.parent)
+            owner_only_dir(docs_dir)
             self.context.add_data_docs_site(
                 "c360",
                 {
@@ -109,6 +111,7 @@ class QualityGate:
         if not self.docs_dir:
             return None
         self.context.build_data_docs(site_names=["c360"])
+        make_owner_only(self.docs_dir, recursive=True)
         return self.docs_dir / "index.html"
 
 

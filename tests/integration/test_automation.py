@@ -18,7 +18,7 @@ from orchestration.automation.freshness import latest_file_dates, max_silent_day
 from orchestration.automation.schedules import nightly_schedule
 from orchestration.automation.sensors import landing_sensor
 from orchestration.ingest.schema import entities_by_name
-from orchestration.resources import LandingResource
+from orchestration.resources import LandingResource, WarehouseResource
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +36,34 @@ def test_the_nightly_schedule_covers_every_file_date(tmp_path):
     landing = tmp_path / "landing"
     users_file(landing, "2026-10-03")
     write_csv(landing / "app" / "orders" / "2026-10-09.csv", ["order_id"], [["A1"]])
-    with dg.build_schedule_context(resources={"landing": LandingResource(path=str(landing))}) as context:
+    with schedule_context(landing, tmp_path / "data" / "warehouse.duckdb") as context:
         request = nightly_schedule(context)
     assert isinstance(request, dg.RunRequest)
     assert request.tags["dagster/asset_partition_range_start"] == "2026-10-03"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-10-09"
 
 
-def test_the_nightly_schedule_skips_an_empty_landing_folder(tmp_path):
-    with dg.build_schedule_context(resources={"landing": LandingResource(path=str(tmp_path))}) as context:
+def schedule_context(landing, warehouse):
+    return dg.build_schedule_context(
+        resources={"landing": LandingResource(path=str(landing)), "warehouse": WarehouseResource(path=str(warehouse))}
+    )
+
+
+def test_before_the_first_run_the_nightly_schedule_skips_an_empty_landing_folder(tmp_path):
+    (tmp_path / "landing").mkdir()
+    with schedule_context(tmp_path / "landing", tmp_path / "no_warehouse_yet.duckdb") as context:
         assert isinstance(nightly_schedule(context), dg.SkipReason)
+
+
+@pytest.mark.parametrize("landing_state", ["missing", "empty"])
+def test_beside_a_real_warehouse_a_missing_or_empty_landing_folder_fails_the_tick(tmp_path, landing_state):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(b"")
+    landing = tmp_path / "landing"
+    if landing_state == "empty":
+        (landing / "app" / "orders").mkdir(parents=True)
+    with schedule_context(landing, warehouse) as context, pytest.raises(Exception, match=str(landing)):
+        nightly_schedule(context)
 
 
 def test_the_schedule_runs_at_two_in_the_morning_in_shanghai():

@@ -31,7 +31,7 @@ def test_bad_lines_are_reported_without_their_values_and_good_ones_kept(tmp_path
     (folder / "2026-10-21.csv").write_text("phone\n13900139002\n", encoding="utf-8")
     requests, problems = read_requests(tmp_path)
     assert [(r.request_file, r.line, r.id_type, r.id_value) for r in requests] == [("erasure/2026-10-20.csv", 1, "phone", "13900139001")]
-    assert [(p.request_file, p.line) for p in problems] == [("erasure/2026-10-20.csv", 2), ("erasure/2026-10-20.csv", 3), ("erasure/2026-10-21.csv", 0)]
+    assert [(p.request_file, p.line) for p in problems] == [("erasure/2026-10-20.csv", 3), ("erasure/2026-10-20.csv", 4), ("erasure/2026-10-21.csv", 1)]
     assert all("E1234567" not in p.reason and "13900139002" not in p.reason for p in problems)
 
 
