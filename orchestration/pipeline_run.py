@@ -58,7 +58,7 @@ def _read_ingest_counts(paths: Paths) -> dict[str, int]:
     return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
 
 
-_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested", "DagsterUserCodeExecutionError")
+_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested", "RetryRequestedFromPolicy", "DagsterUserCodeExecutionError")
 
 
 def _root_cause(error) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,3 +20,28 @@ def shared_samples() -> Path:
     if not (SAMPLES_DIR / "landing").is_dir() or not (SAMPLES_DIR / "truth").is_dir():
         pytest.skip(f"the labelled sample is not at {SAMPLES_DIR} (../shared is absent from this checkout)")
     return SAMPLES_DIR
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Recorder.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode":0}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    """A WeCom group robot on 127.0.0.1: its URL, and the payloads it received."""
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Recorder.received = []
+    yield f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test", _Recorder.received
+    server.shutdown()

@@ -7,6 +7,8 @@ import re
 
 _PHONE = re.compile(r"(?<!\d)(\+?\d[\d \-]{5,}\d)(?!\d)")
 _FULLWIDTH_DIGITS = re.compile(r"[０-９]{7,}")
+# An ISO date (a file's name, a partition) is not a phone, though its digits run as long as one.
+_ISO_DATE = re.compile(r"(?<![\d\-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d\-])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 
 
@@ -30,7 +32,10 @@ def mask_text(text: str) -> str:
     """Every phone-like digit run and email address in free text, masked."""
     text = mask_email(text)
     text = _FULLWIDTH_DIGITS.sub("＊＊＊", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+    dates = _ISO_DATE.findall(text)
+    text = _ISO_DATE.sub("\0", text)
+    text = _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+    return re.sub("\0", lambda _: dates.pop(0), text)
 
 
 def mask_address(value: str) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
 import pytest
@@ -123,30 +121,6 @@ def test_freshness_fails_after_the_configured_silence(tmp_path):
     assert silence(users, latest, date(2026, 10, 11 + allowed)) == (False, allowed + 1)
     assert silence(entities_by_name()["crm/members"], latest, date(2026, 10, 10)) == (False, None)
     assert max_silent_days("crm") == 7
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802 - the http.server API
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Recorder.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b'{"errcode":0}')
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def webhook():
-    server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Recorder.received = []
-    yield f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test", _Recorder.received
-    server.shutdown()
 
 
 def test_failure_alert_posts_a_wecom_robot_message_without_personal_data(tmp_path, monkeypatch, webhook):

@@ -4,13 +4,14 @@ unchanged input; then an erasure request."""
 from __future__ import annotations
 
 import json
+import os
 
 import duckdb
 import pytest
 
 from orchestration.generate import generate
 from orchestration.pipeline_run import run_nightly
-from orchestration.publish.swap import PublishLayout
+from orchestration.publish.swap import PublishLayout, rollback
 from orchestration.publish.tables import published_tables
 from orchestration.settings import DBT_PROJECT_DIR, Paths
 
@@ -19,10 +20,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
+    """A data folder whose path has quotes (no SQL pastes a path), written under a permissive umask."""
     root = tmp_path_factory.mktemp("nightly")
     summary = generate(root / "gen", persons=800, days=7, seed=3)
-    paths = Paths(landing_dir=summary.landing_dir, data_dir=root / "data")
-    result = run_nightly(paths)
+    paths = Paths(landing_dir=summary.landing_dir, data_dir=root / "o'brien's \"data\"")
+    previous_umask = os.umask(0o022)
+    try:
+        result = run_nightly(paths)
+    finally:
+        os.umask(previous_umask)
     return paths, summary, result
 
 
@@ -42,6 +48,16 @@ def test_the_nightly_job_publishes_every_table(first_run):
     assert counts["customers"] > 0 and counts["orders"] > 0
     (log,) = published(paths, "select version, check_summary from c360._publish_log")
     assert log[0] == 1 and set(json.loads(log[1]).values()) == {"passed"}
+
+
+def test_every_file_the_run_wrote_is_the_owners_only(first_run):
+    paths, _, result = first_run
+    assert result.success, result.failure
+    written = [p for p in paths.data_dir.rglob("*") if not p.is_symlink()]
+    assert any(p.name == "warehouse.duckdb" for p in written) and any("quality_docs" in p.parts for p in written)
+    loose = [str(p.relative_to(paths.data_dir)) for p in written if p.stat().st_mode & 0o077]
+    assert loose == []
+    assert paths.data_dir.stat().st_mode & 0o077 == 0
 
 
 def test_the_dbt_step_reuses_the_parse_prepared_for_this_warehouse(first_run):
@@ -112,3 +128,13 @@ def test_an_erasure_request_removes_the_person_everywhere_and_stays(first_run):
     assert again.success, again.failure
     remaining = published(paths, "select source_key from c360.customer_xref")
     assert keys.isdisjoint({k for (k,) in remaining})
+
+    # no version that still holds the person can be read or rolled back to
+    layout = PublishLayout(paths.data_dir)
+    assert layout.versions() == [3, 4]  # 1 and 2 were written before the erasure
+    for version in layout.versions():
+        with duckdb.connect(str(layout.version_file(version)), read_only=True) as con:
+            assert con.execute("select count(*) from c360.customers where phone = ?", [phone]).fetchone()[0] == 0
+    assert rollback(paths.data_dir)[0] == 3
+    with pytest.raises(RuntimeError, match="no complete version older than 3"):
+        rollback(paths.data_dir)
