@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 import dagster as dg
+import duckdb
 import polars as pl
 import pytest
 from dagster._serdes import serialize_value
 
 from orchestration.generate import generate
 from orchestration.pipeline_run import run_nightly
+from orchestration.publish.swap import PublishLayout, pseudonymise_rules
 from orchestration.settings import Paths
 
 pytestmark = pytest.mark.slow
@@ -27,7 +29,8 @@ def personal_values(truth_dir) -> set[str]:
     return values
 
 
-def test_a_whole_run_leaks_no_phone_email_or_name(tmp_path, capfd):
+def test_a_whole_run_leaks_no_phone_email_or_name(tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("C360_PSEUDONYM_KEY", "a-test-key")
     summary = generate(tmp_path / "gen", persons=300, days=4, seed=9)
     secrets = personal_values(summary.truth_dir)
     assert len(secrets) > 300
@@ -43,3 +46,33 @@ def test_a_whole_run_leaks_no_phone_email_or_name(tmp_path, capfd):
     for where, text in haystacks.items():
         found = pattern.findall(text)
         assert not found, f"personal data in the {where}: {sorted(set(found))[:3]}"
+    assert_pseudonymised_copy_holds_nothing_in_clear(PublishLayout(tmp_path / "data"), secrets)
+
+
+def identifiers_in_clear(con) -> set[str]:
+    """Every identifier the clear version publishes: ids, keys, identifier values, sharer ids and unionids."""
+    queries = [
+        "select customer_id from c360.customers", "select source_key from c360.customer_xref",
+        "select record_key from c360.customer_xref", "select id_value from c360.customer_identifiers",
+        "select order_id from c360.orders", "select order_key from c360.orders", "select buyer_record_key from c360.orders",
+        "select sharer_id from c360.sharers", "select sharer_unionid from c360.sharers",
+    ]
+    return {v for q in queries for (v,) in con.execute(q).fetchall() if v is not None and len(str(v)) >= 5}
+
+
+def assert_pseudonymised_copy_holds_nothing_in_clear(layout, secrets: set[str]) -> None:
+    rules = pseudonymise_rules()
+    named = [c for kind in ("hash", "drop", "keep") for c in rules[kind]] + list(rules["generalise"])
+    assert len(named) == len(set(named)), "a column is named in two lists of pseudonymise.yaml"
+    with duckdb.connect(str(layout.published), read_only=True) as con:
+        published_columns = {r[0] for r in con.execute("select column_name from duckdb_columns() where schema_name = 'c360'").fetchall()}
+        clear = identifiers_in_clear(con) | secrets
+    unnamed = published_columns - set(named) - {"version", "published_at", "row_counts", "check_summary", "input_files", "erased_requests"}
+    assert unnamed == set(), f"published columns pseudonymise.yaml does not classify: {sorted(unnamed)}"
+    with duckdb.connect(str(layout.pseudonymised), read_only=True) as con:
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'c360'").fetchall()]
+        values = {str(v) for t in tables for row in con.execute(f"select * from c360.{t}").fetchall() for v in row if v is not None}
+    leaked = values & clear
+    assert not leaked, f"the pseudonymised copy holds values in clear: {sorted(leaked)[:3]}"
+    texts = " ".join(v for v in values if not v.isdigit())
+    assert not [s for s in secrets if s in texts][:1], "a phone, email or name inside a pseudonymised value"
