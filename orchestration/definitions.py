@@ -15,7 +15,10 @@ from .dbt.project import dbt_executable, dbt_project
 from .ingest.assets import ingest_summary, raw_exports
 from .publish.assets import published_tables_asset
 from .quality.checks import quality_gate
+from .files import owner_only_umask
 from .resources import LandingResource, WarehouseResource
+
+owner_only_umask()  # the run workers this code location starts write personal data: owner-only, whatever started them
 
 defs = dg.Definitions(
     assets=[raw_exports, ingest_summary, dbt_models, published_tables_asset],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import duckdb
 
+from .automation.alerts import root_cause
 from .quality.masking import mask_text
 from .settings import Paths
 
@@ -58,16 +59,6 @@ def _read_ingest_counts(paths: Paths) -> dict[str, int]:
     return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
 
 
-_WRAPPERS = ("DagsterExecutionStepExecutionError", "RetryRequested", "RetryRequestedFromPolicy", "DagsterUserCodeExecutionError")
-
-
-def _root_cause(error) -> str:
-    """The error a step's failure wraps (retries and Dagster's own wrappers peeled off)."""
-    while error.cause is not None and (error.cls_name or "") in _WRAPPERS:
-        error = error.cause
-    return error.message.strip().splitlines()[0] if error.message else (error.cls_name or "error")
-
-
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
     """Why the run failed, in one line: the failed blocking checks, or the first failed step's root cause."""
     failed_checks = [
@@ -79,7 +70,7 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
         return "quality gate failed, nothing published: " + ", ".join(failed_checks)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            return f"step {event.step_key}: {mask_text(_root_cause(event.step_failure_data.error))}"
+            return f"step {event.step_key}: {mask_text(root_cause(event.step_failure_data.error))}"
     return "the run failed (see the run's events)"
 
 

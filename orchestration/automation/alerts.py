@@ -23,6 +23,16 @@ def failure_text(job_name: str, run_id: str, message: str) -> str:
     return mask_text(f"c360 run failed: job {job_name}, run {run_id[:8]}: {message}")
 
 
+_WRAPPERS = ("DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError", "RetryRequested", "RetryRequestedFromPolicy")
+
+
+def root_cause(error) -> str:
+    """The first line of the error a step failure wraps (Dagster's wrappers and retries peeled off)."""
+    while error.cause is not None and (error.cls_name or "") in _WRAPPERS:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message else (error.cls_name or "error")
+
+
 def wecom_robot_payload(text: str) -> dict:
     """The WeCom group robot's markdown message format."""
     return {"msgtype": "markdown", "markdown": {"content": f"**c360 pipeline alert**\n> {text}"}}
@@ -61,5 +71,5 @@ def run_failure_alert(context: dg.RunFailureSensorContext):
     message = context.failure_event.message or "the run failed"
     step_failures = context.get_step_failure_events()
     if step_failures and step_failures[0].step_failure_data and step_failures[0].step_failure_data.error:
-        message = f"step {step_failures[0].step_key}: {step_failures[0].step_failure_data.error.message.strip().splitlines()[0]}"
+        message = f"step {step_failures[0].step_key}: {root_cause(step_failures[0].step_failure_data.error)}"
     send_failure_alert(context.dagster_run.job_name, context.dagster_run.run_id, message)

@@ -112,12 +112,18 @@ def resolve_pending(con: duckdb.DuckDBPyConnection) -> int:
     return resolved[0][0] if resolved else 0
 
 
-def _delete_raw_rows(con: duckdb.DuckDBPyConnection, table: str, condition: str) -> int:
+def _delete_raw_rows(con: duckdb.DuckDBPyConnection, table: str, condition: str, params: dict) -> int:
     """Delete, and leave a removal marker so that the table's incremental staging model rebuilds."""
-    deleted = con.execute(f"delete from raw.{table} where {condition}").fetchall()[0][0]
+    deleted = con.execute(f"delete from raw.{table} where {condition}", params).fetchall()[0][0]
     if deleted:
         record_removals(con, table, "erased")
     return deleted
+
+
+def _erased(key_expr: str) -> str:
+    """A condition on raw rows: the keyed hash of ``<$source>:<key_expr>`` is an erased record's."""
+    hashed = _hash("$source || ':' || " + key_expr)
+    return f"{hashed} in (select key_hash from {ERASED_TABLE} where source = $source)"
 
 
 def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
@@ -127,32 +133,33 @@ def delete_erased_rows(con: duckdb.DuckDBPyConnection) -> int:
     locations = record_locations()
     deleted = 0
     removed_orders: dict[str, str] = {}
+    parents = {d["parent"] for d in locations["dependent_rows"]}
     for source, spec in locations["sources"].items():
         for table, column in spec["rows"]:
-            condition = (
-                f"{_hash(repr(source) + ' || ' + repr(':') + ' || ' + column)} in "
-                f"(select key_hash from {ERASED_TABLE} where source = '{source}')"
-            )
-            if table.endswith("__orders") and table in {d["parent"] for d in locations["dependent_rows"]}:
-                con.execute(f"create or replace temp table _erased_orders_{table} as select distinct order_id from raw.{table} where {condition}")
+            condition = _erased(column)
+            if table.endswith("__orders") and table in parents:
+                con.execute(
+                    f"create or replace temp table _erased_orders_{table} as select distinct order_id from raw.{table} where {condition}",
+                    {"source": source},
+                )
                 removed_orders[table] = f"_erased_orders_{table}"
-            deleted += _delete_raw_rows(con, table, condition)
+            deleted += _delete_raw_rows(con, table, condition, {"source": source})
             if spec.get("recipient_type") and column == spec["rows"][0][1]:
                 deleted += _delete_raw_rows(
                     con, "touchpoints__messages",
-                    f"""recipient_type = '{spec['recipient_type']}'
-                    and {_hash(repr(source) + " || ':' || recipient_id")} in
-                        (select key_hash from {ERASED_TABLE} where source = '{source}')""",
+                    f"recipient_type = $recipient_type and {_erased('recipient_id')}",
+                    {"source": source, "recipient_type": spec["recipient_type"]},
                 )
     deleted += _delete_raw_rows(
         con, "touchpoints__messages",
         f"""recipient_type = 'phone'
         and {_hash("'phone:' || recipient_id")} in (select key_hash from {ERASED_TABLE} where source = 'identifier')""",
+        {},
     )
     for dependent in locations["dependent_rows"]:
         if dependent["parent"] in removed_orders:
             deleted += _delete_raw_rows(
-                con, dependent["table"], f"{dependent['column']} in (select order_id from {removed_orders[dependent['parent']]})"
+                con, dependent["table"], f"{dependent['column']} in (select order_id from {removed_orders[dependent['parent']]})", {}
             )
     return deleted
 
