@@ -100,18 +100,25 @@ def too_large(limit: int) -> FileRejected:
 
 
 def _file_bytes(path: Path, fmt: str, limit: int) -> bytes:
-    """The file's bytes, decompressed; a read stops one byte past the bound, so a bomb never expands."""
+    """The file's bytes, decompressed; reading stops at the bound, so a bomb never expands."""
     with open_regular(path) as handle:
         if fmt != "csv.gz":
-            data = handle.read(limit + 1)
-        else:
-            try:
-                data = gzip.GzipFile(fileobj=handle).read(limit + 1)
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                raise FileRejected("corrupt_gzip", f"not a complete gzip stream ({exc})") from exc
-    if len(data) > limit:
-        raise too_large(limit)
-    return data
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise too_large(limit)
+            return _read_at_most(handle, limit)
+        try:
+            return _read_at_most(gzip.GzipFile(fileobj=handle), limit)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise FileRejected("corrupt_gzip", f"not a complete gzip stream ({exc})") from exc
+
+
+def _read_at_most(stream, limit: int, block: int = 1 << 22) -> bytes:
+    data = bytearray()
+    while chunk := stream.read(block):
+        data += chunk
+        if len(data) > limit:
+            raise too_large(limit)
+    return bytes(data)
 
 
 def _as_utf8(data: bytes) -> tuple[bytes, str]:
