@@ -448,7 +448,7 @@ def test_damaged_text_and_control_characters_are_rejected_rows_and_the_rest_keep
     gb[3] = gb[3].replace("李四".encode("gb18030"), b"\xc0\xee\xff")  # row 3: bytes no encoding reads
     (users / "2026-10-02_gb.csv").write_bytes(b"\r\n".join(gb) + b"\r\n")
     controls = [user_row("oMpC1", nickname="bell\x07"), user_row("oMpC2", nickname="tab\tok"), user_row("oMpC3", phone="138\x1b[0m"),
-                user_row("oMpC4", nickname="del\x7f"), user_row("oMpC5", nickname="多行\n地址")]
+                user_row("oMpC4", nickname="del\x7f"), user_row("oMpC5", nickname="多行\n地址"), user_row("oMpC6", nickname="nul\x00")]
     write_csv(users / "2026-10-03_controls.csv", USER_HEADER, controls)
     write_jsonl(users / "2026-10-04.jsonl", [dict(zip(USER_HEADER, user_row("oMpJ1", nickname="esc\u001b"))),
                                             dict(zip(USER_HEADER, user_row("oMpJ2")))])
@@ -459,6 +459,7 @@ def test_damaged_text_and_control_characters_are_rejected_rows_and_the_rest_keep
         (f"{USERS}/2026-10-03_controls.csv", 1): ("control_character", "nickname"),
         (f"{USERS}/2026-10-03_controls.csv", 3): ("control_character", "phone"),
         (f"{USERS}/2026-10-03_controls.csv", 4): ("control_character", "nickname"),
+        (f"{USERS}/2026-10-03_controls.csv", 6): ("control_character", "nickname"),
         (f"{USERS}/2026-10-04.jsonl", 1): ("control_character", "nickname"),
     }
     names = dict(con.execute("select openid, nickname from raw.miniprogram__users").fetchall())
