@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import polars as pl
 
 from .landing import open_regular
 from .schema import Entity, normalise_header_cell
 from .xlsx import DAMAGE as XLSX_DAMAGE
-from .xlsx import XlsxTooLarge, read_first_sheet
+from .xlsx import XlsxTooLarge, only_text_cells, read_first_sheet
 
 ROW_NUMBER = "_row_number"
 FIELD_COUNT_OK = "_field_count_ok"
@@ -344,9 +345,17 @@ def _read_jsonl(data: bytes, encoding: str, entity: Entity) -> RawFile:
 
 
 def _read_xlsx(path: Path, entity: Entity, limit: int) -> RawFile:
+    with open_regular(path) as handle:
+        if os.fstat(handle.fileno()).st_size > limit:
+            raise too_large(limit)
+        data = handle.read()
+    if only_text_cells(data, limit):
+        try:
+            return _read_text_xlsx(data, entity)
+        except (pl.exceptions.PolarsError, fastexcel.FastExcelError):
+            pass  # damage calamine found: the streaming reader names it
     try:
-        with open_regular(path) as handle:
-            sheet = read_first_sheet(handle, limit)
+        sheet = read_first_sheet(io.BytesIO(data), limit)
     except XlsxTooLarge as exc:
         raise too_large(limit) from exc
     except XLSX_DAMAGE as exc:
@@ -375,6 +384,23 @@ def _read_xlsx(path: Path, entity: Entity, limit: int) -> RawFile:
     series = [pl.Series(f"c{i}", texts.get(first + i, [None] * len(body)), dtype=pl.String) for i in range(len(header_cells))]
     problems = (pl.Series(CELL_PROBLEM, reasons, dtype=pl.String), pl.Series(CELL_PROBLEM_COLUMN, problem_columns, dtype=pl.String))
     return RawFile(_canonical_frame(series, mapped, entity, pl.Series(FIELD_COUNT_OK, ok, dtype=pl.Boolean), problems), "xlsx", extras)
+
+
+def _read_text_xlsx(data: bytes, entity: Entity) -> RawFile:
+    """A workbook of text cells only, read by calamine, with what the streaming reader does: blank rows
+    skipped, cells right of the header's last cell make a wrong field count."""
+    sheet = pl.read_excel(data, engine="calamine", has_header=False, infer_schema_length=0, raise_if_empty=False)
+    sheet = sheet.with_columns(pl.all().cast(pl.String).replace("", None))
+    sheet = sheet.filter(~pl.all_horizontal(pl.all().is_null())) if sheet.width else sheet
+    if sheet.height == 0:
+        raise FileRejected("empty_file", "the first sheet is empty: no header row")
+    header = list(sheet.row(0))
+    width = max(i for i, v in enumerate(header) if v is not None) + 1
+    mapped, extras = _map_header(["" if v is None else v for v in header[:width]], entity)
+    body = sheet.slice(1)
+    beyond = body.columns[width:]
+    ok = body.select(pl.all_horizontal(pl.col(beyond).is_null()) if beyond else pl.repeat(True, body.height)).to_series()
+    return RawFile(_canonical_frame(body.get_columns()[:width], mapped, entity, ok.alias(FIELD_COUNT_OK)), "xlsx", extras)
 
 
 # A double holds every integer up to 2**53 exactly; beyond, Excel has already changed the digits.
