@@ -375,6 +375,36 @@ def test_links_pipes_sockets_devices_and_folders_named_like_files_are_listed_and
     assert con.execute("select count(*) from raw.crm__members").fetchone()[0] == 0
 
 
+def test_a_folder_that_cannot_be_listed_is_listed_as_a_reject_and_the_others_load(con, landing, monkeypatch):
+    users_file(landing, "2026-10-01.csv", ["oMpGood1"])
+    members_file(landing, "2026-10-01.csv", [member_row("90001")])
+    real_scandir = os.scandir
+
+    def denied(path):
+        if os.fspath(path).endswith("crm/members"):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(landing_module.os, "scandir", denied)
+    ingest(con, landing)
+    assert rejects(con) == {("crm/members", 0): ("not_a_regular_file", None)}
+    assert "cannot be listed (Permission denied)" in files_message(con, "crm/members")
+    assert loaded(con, "miniprogram__users", "openid") == ["oMpGood1"]
+
+
+def test_a_file_swapped_for_a_pipe_after_the_scan_is_refused_at_once(tmp_path):
+    pipe = tmp_path / "2026-10-01.csv"
+    os.mkfifo(pipe)
+    with watchdog(10), pytest.raises(OSError, match="not a regular file"):
+        with landing_module.open_regular(pipe):
+            pass
+    link = tmp_path / "2026-10-02.csv"
+    link.symlink_to(users_file(tmp_path, "2026-10-03.csv", ["oMp1"]))
+    with pytest.raises(OSError):  # a link is never followed, whatever it points to
+        with landing_module.open_regular(link):
+            pass
+
+
 # --- values: a row that cannot be kept exactly is rejected with a reason; the rest of the file loads ----
 
 
