@@ -29,7 +29,7 @@ import polars as pl
 from .landing import open_regular
 from .schema import Entity, normalise_header_cell
 from .xlsx import DAMAGE as XLSX_DAMAGE
-from .xlsx import XlsxTooLarge, only_text_cells, read_first_sheet
+from .xlsx import Sheet, XlsxTooLarge, only_text_cells, read_first_sheet
 
 ROW_NUMBER = "_row_number"
 FIELD_COUNT_OK = "_field_count_ok"
@@ -360,6 +360,11 @@ def _read_xlsx(path: Path, entity: Entity, limit: int) -> RawFile:
         raise too_large(limit) from exc
     except XLSX_DAMAGE as exc:
         raise FileRejected("corrupt_xlsx", f"not a readable xlsx workbook ({type(exc).__name__})") from exc
+    return _read_streamed_xlsx(sheet, entity)
+
+
+def _read_streamed_xlsx(sheet: Sheet, entity: Entity) -> RawFile:
+    """Cells by kind: text as it is, numbers as exact text or a row problem, dates in the column's form."""
     if not sheet.rows:
         raise FileRejected("empty_file", "the first sheet is empty: no header row")
     first = min(min(row) for row in sheet.rows)
