@@ -150,6 +150,8 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             outcomes = ingest_entity(con, entity, files_for(entity, landing_files, first, last))
             for rejected in (o for o in outcomes if o.status == "rejected"):
                 context.log.warning(f"rejected whole file {rejected.file.relative}: {rejected.message}")
+            for kept in (o for o in outcomes if o.status == "unchanged" and o.message):
+                context.log.warning(f"file {kept.file.relative}: {kept.message}")
             results[key] = outcomes
         erasure = _apply_erasure_requests(context, con, erasure_requests, warehouse.database.parent)
         for key, outcomes in results.items():

@@ -248,10 +248,34 @@ def read_batches(
                 batch.append((outcome, raw))
                 rows += raw.rows_read
                 if rows >= BATCH_ROWS:
-                    yield _parse_batch(entity, batch)
+                    yield from _parsed(entity, batch)
                     batch, rows = [], 0
     if batch:
+        yield from _parsed(entity, batch)
+
+
+def _parsed(entity: Entity, batch: list[tuple[FileOutcome, RawFile]]) -> Iterator[Batch]:
+    """The batch parsed together; should that fail, each file alone, so that a file the parser cannot
+    take is rejected whole and the others load."""
+    try:
         yield _parse_batch(entity, batch)
+        return
+    except (pl.exceptions.PolarsError, MemoryError, ValueError, TypeError):
+        if len(batch) == 1:
+            outcome = batch[0][0]
+            outcome.status, outcome.message = "rejected", "the parser failed on this file"
+            outcome.rows_read = 0
+            yield Batch([outcome], None, whole_file_rejects([(outcome, "unparseable_file", None)]))
+            return
+    for one in batch:
+        yield from _parsed(entity, [one])
+
+
+def _size(file: LandingFile) -> int:
+    try:
+        return file.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _groups_of_bytes(files: list[LandingFile], limit: int) -> Iterator[list[LandingFile]]:
@@ -259,7 +283,7 @@ def _groups_of_bytes(files: list[LandingFile], limit: int) -> Iterator[list[Land
     size = 0
     for file in files:
         group.append(file)
-        size += file.path.stat().st_size if file.path.exists() else 0
+        size += _size(file)
         if size >= limit:
             yield group
             group, size = [], 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .reader import FIELD_COUNT_OK, ROW_NUMBER
+from .reader import CELL_PROBLEM, CELL_PROBLEM_COLUMN, FIELD_COUNT_OK, ROW_NUMBER
 from .schema import Column, Entity
 
 MISSING_TOKENS = ["", "NULL", "null", "None", "-", "N/A", "\\N"]
@@ -32,8 +32,19 @@ TYPE_FAILURE_REASON = {
 
 _TRUE = ["1", "true", "y", "yes", "是", "t"]
 _FALSE = ["0", "false", "n", "no", "否", "f"]
-# how Excel and float serialisers write a long number that lost its digits: 4.2000012E+19
-_SCIENTIFIC = r"^[+-]?\d(\.\d+)?[eE]\+\d+$"
+# How Excel, float serialisers and people write a long number that lost its digits: 4.2000012E+19,
+# 4.2e19, 42E18. A hex id (``id: hex``) can look like the last form, never like one with a decimal
+# point or an exponent sign.
+_SCIENTIFIC = {
+    "any": r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$",
+    "hex": r"^[+-]?\d+(\.\d+[eE][+-]?|[eE][+-])\d+$",
+}
+# A value holding these cannot be kept as it was: text that did not decode (U+FFFD replaced its bytes),
+# and control characters (tab, line feed and carriage return are text; the rest are damage).
+_UNDECODABLE = "\ufffd"
+_CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Reasons of a value that cannot be kept exactly; a row's first such problem wins over any other.
+UNKEEPABLE = ("invalid_encoding", "control_character")
 
 
 @dataclass
@@ -155,10 +166,14 @@ def _cleaned(column: Column) -> pl.Expr:
 def _failure(column: Column) -> pl.Expr:
     """This column's reason code for a row, or null when the cell is fine."""
     raw = pl.col(column.name)
+    original = pl.col(f"__raw__{column.name}")
     typed = pl.col(f"__typed__{column.name}")
-    checks = []
+    checks = [
+        (original.str.contains(_UNDECODABLE, literal=True).fill_null(False), "invalid_encoding"),
+        (original.str.contains(_CONTROL_CHARACTERS).fill_null(False), "control_character"),
+    ]
     if column.is_id:
-        checks.append((raw.str.contains(_SCIENTIFIC).fill_null(False), f"scientific_{column.name}"))
+        checks.append((raw.str.contains(_SCIENTIFIC[column.id_form]).fill_null(False), f"scientific_{column.name}"))
     if column.required:
         checks.append((raw.is_null(), "required_missing"))
     if column.type in TYPE_FAILURE_REASON:
@@ -173,27 +188,51 @@ def _record_key(entity: Entity) -> pl.Expr:
     return pl.concat_str([pl.col(k).fill_null("") for k in entity.key], separator="|")
 
 
+def _with_cell_problems(cells: pl.DataFrame) -> pl.DataFrame:
+    """The reader's per-row problem columns, null when the cells come without them."""
+    missing = [name for name in (CELL_PROBLEM, CELL_PROBLEM_COLUMN) if name not in cells.columns]
+    return cells.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in missing)
+
+
 def parse_export(cells: pl.DataFrame, entity: Entity, keep: tuple[str, ...] = ()) -> ParsedFile:
     """Typed rows and rejects of one or more files' cells; ``keep`` columns (e.g. a file index) pass
     through to both."""
     columns = entity.columns
     why_cols = [f"__why__{c.name}" for c in columns]
-    indexed = cells.lazy().with_row_index("__row_id")
+    indexed = _with_cell_problems(cells).lazy().with_row_index("__row_id")
     checked = (
-        indexed.with_columns(_cleaned(c).alias(c.name) for c in columns)
+        indexed.with_columns(pl.col(c.name).alias(f"__raw__{c.name}") for c in columns)
+        .with_columns(_cleaned(c).alias(c.name) for c in columns)
         .with_columns(parse_column(pl.col(c.name), c).alias(f"__typed__{c.name}") for c in columns)
         .with_columns(_failure(c).alias(w) for c, w in zip(columns, why_cols))
     )
-    # the first failing column, in schema order; required values are checked before types
-    first_required = pl.coalesce(
-        [pl.when(pl.col(w) == "required_missing").then(pl.lit(c.name)) for w, c in zip(why_cols, columns)]
+
+    def first_column(condition) -> pl.Expr:
+        return pl.coalesce([pl.when(condition(pl.col(w))).then(pl.lit(c.name)) for w, c in zip(why_cols, columns)])
+
+    # the first failing column, in schema order: values that cannot be kept exactly first, then
+    # missing required values, then types
+    first_failure = pl.coalesce(
+        first_column(lambda why: why.is_in(UNKEEPABLE)),
+        first_column(lambda why: why == "required_missing"),
+        first_column(lambda why: why.is_not_null()),
     )
-    first_any = pl.coalesce([pl.when(pl.col(w).is_not_null()).then(pl.lit(c.name)) for w, c in zip(why_cols, columns)])
     reason_by_column = pl.coalesce([pl.when(pl.col("__column") == c.name).then(pl.col(w)) for w, c in zip(why_cols, columns)])
+    cell_problem = pl.col(CELL_PROBLEM).is_not_null()
     checked = checked.with_columns(
-        pl.when(~pl.col(FIELD_COUNT_OK)).then(None).otherwise(pl.coalesce(first_required, first_any)).alias("__column")
+        pl.when(~pl.col(FIELD_COUNT_OK))
+        .then(None)
+        .when(cell_problem)
+        .then(pl.col(CELL_PROBLEM_COLUMN))
+        .otherwise(first_failure)
+        .alias("__column")
     ).with_columns(
-        pl.when(~pl.col(FIELD_COUNT_OK)).then(pl.lit("wrong_field_count")).otherwise(reason_by_column).alias("__reason")
+        pl.when(~pl.col(FIELD_COUNT_OK))
+        .then(pl.lit("wrong_field_count"))
+        .when(cell_problem)
+        .then(pl.col(CELL_PROBLEM))
+        .otherwise(reason_by_column)
+        .alias("__reason")
     )
     rows = checked.filter(pl.col("__reason").is_null()).select(
         *[pl.col(f"__typed__{c.name}").alias(c.name) for c in columns], pl.col(ROW_NUMBER), *keep

@@ -1,9 +1,11 @@
 """One generic reader: any export file (csv, csv.gz, xlsx, jsonl) into a frame of raw text cells.
 
 The result has one column per canonical column of the entity (text as it was in the file, or null when
-the file lacks the column), a ``_row_number`` (the data record after the header, from 1) and a
-``_field_count_ok`` flag. Typing and row rejection happen in ``parse``; what makes a whole file
-unreadable raises :class:`FileRejected`.
+the file lacks the column), a ``_row_number`` (the data record after the header, from 1), a
+``_field_count_ok`` flag and, for a cell the reader could not keep exactly (a spreadsheet number beyond a
+double's exact integers, a formula without a value), ``_cell_problem`` and ``_cell_problem_column``.
+Typing and row rejection happen in ``parse``; whatever makes a whole file unreadable (damage, I/O
+errors, text beyond the size bound, memory) raises :class:`FileRejected`, and nothing else escapes.
 """
 
 from __future__ import annotations
@@ -13,17 +15,34 @@ import csv
 import gzip
 import io
 import json
+import math
+import os
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import polars as pl
 
+from .landing import open_regular
 from .schema import Entity, normalise_header_cell
+from .xlsx import DAMAGE as XLSX_DAMAGE
+from .xlsx import Sheet, XlsxTooLarge, only_text_cells, read_first_sheet
 
 ROW_NUMBER = "_row_number"
 FIELD_COUNT_OK = "_field_count_ok"
+CELL_PROBLEM = "_cell_problem"
+CELL_PROBLEM_COLUMN = "_cell_problem_column"
+# The most bytes of text (after decompression) one file may hold; beyond it the file is rejected whole,
+# so that a small gzip or xlsx cannot expand into all of the memory.
+MAX_TEXT_BYTES_ENV = "C360_MAX_FILE_BYTES"
+DEFAULT_MAX_TEXT_BYTES = 2 * 1024**3
+
+
+def max_text_bytes() -> int:
+    return int(os.environ.get(MAX_TEXT_BYTES_ENV) or DEFAULT_MAX_TEXT_BYTES)
 
 
 class FileRejected(Exception):
@@ -48,9 +67,24 @@ class RawFile:
 
 
 def read_export(path: Path, fmt: str, entity: Entity) -> RawFile:
+    """The file's cells; every failure is a :class:`FileRejected` naming the reason."""
+    try:
+        return _read_export(path, fmt, entity)
+    except FileRejected:
+        raise
+    except MemoryError as exc:
+        raise FileRejected("out_of_memory", "the file does not fit in memory") from exc
+    except OSError as exc:
+        raise FileRejected("unreadable_file", f"the file cannot be read ({exc.strerror or type(exc).__name__})") from exc
+    except Exception as exc:  # a damaged file must never stop the other files: its reader's error is its reason
+        raise FileRejected("unreadable_file", f"the reader failed on this file ({type(exc).__name__})") from exc
+
+
+def _read_export(path: Path, fmt: str, entity: Entity) -> RawFile:
+    limit = max_text_bytes()
     if fmt == "xlsx":
-        return _read_xlsx(path, entity)
-    data = _file_bytes(path, fmt)
+        return _read_xlsx(path, entity, limit)
+    data = _file_bytes(path, fmt, limit)
     text_bytes, encoding = _as_utf8(data)
     if fmt == "jsonl":
         return _read_jsonl(text_bytes, encoding, entity)
@@ -60,43 +94,81 @@ def read_export(path: Path, fmt: str, entity: Entity) -> RawFile:
 # --- bytes and encodings -------------------------------------------------------------------------
 
 
-def _file_bytes(path: Path, fmt: str) -> bytes:
-    data = path.read_bytes()
-    if fmt != "csv.gz":
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FileRejected("corrupt_gzip", f"not a complete gzip stream ({exc})") from exc
+def too_large(limit: int) -> FileRejected:
+    return FileRejected(
+        "file_too_large", f"the file holds more than {limit:,} bytes of text (the bound is ${MAX_TEXT_BYTES_ENV})"
+    )
+
+
+def _file_bytes(path: Path, fmt: str, limit: int) -> bytes:
+    """The file's bytes, decompressed; reading stops at the bound, so a bomb never expands."""
+    with open_regular(path) as handle:
+        if fmt != "csv.gz":
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise too_large(limit)
+            return _read_at_most(handle, limit)
+        try:
+            return _read_at_most(gzip.GzipFile(fileobj=handle), limit)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise FileRejected("corrupt_gzip", f"not a complete gzip stream ({exc})") from exc
+
+
+def _read_at_most(stream, limit: int, block: int = 1 << 22) -> bytes:
+    data = bytearray()
+    while chunk := stream.read(block):
+        data += chunk
+        if len(data) > limit:
+            raise too_large(limit)
+    return bytes(data)
 
 
 def _as_utf8(data: bytes) -> tuple[bytes, str]:
     """The file's text as UTF-8 bytes without a BOM, and the encoding it arrived in."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
         raise FileRejected("unsupported_encoding", "UTF-16/UTF-32 text; the contract allows UTF-8 or GB18030")
-    if b"\x00" in data[: 1 << 16]:
+    sample = data[: 1 << 16]
+    if sample.count(b"\x00") > max(1, len(sample) // 1000):
+        # a stray NUL in text is that row's control character; many are binary data
         raise FileRejected("binary_file", "the file holds NUL bytes: binary data, not a text export")
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-        _decode_or_reject(data, "utf-8")
-        return data, "utf-8-sig"
+        return _utf8_with_damaged_lines(data[len(codecs.BOM_UTF8) :]), "utf-8-sig"
     try:
         data.decode("utf-8")
         return data, "utf-8"
     except UnicodeDecodeError:
         pass
-    text = _decode_or_reject(data, "gb18030")
-    return text.encode("utf-8"), "gb18030"
-
-
-def _decode_or_reject(data: bytes, encoding: str) -> str:
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            "unsupported_encoding",
-            f"bytes at offset {exc.start} are neither UTF-8 nor GB18030",
-        ) from exc
+        return data.decode("gb18030").encode("utf-8"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    utf8_lines, gb_lines = _lines_decoding(data, "utf-8"), _lines_decoding(data, "gb18030")
+    if not utf8_lines and not gb_lines:
+        raise FileRejected("unsupported_encoding", "the text is neither UTF-8 nor GB18030")
+    encoding = "utf-8" if utf8_lines >= gb_lines else "gb18030"
+    return data.decode(encoding, errors="replace").encode("utf-8"), encoding
+
+
+def _utf8_with_damaged_lines(data: bytes) -> bytes:
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace").encode("utf-8")
+
+
+def _lines_decoding(data: bytes, encoding: str) -> int:
+    """How many lines with non-ASCII bytes decode in ``encoding``: a file of one encoding with a few
+    damaged lines is read in that encoding, its damaged rows marked (U+FFFD) and rejected by the parser,
+    instead of the whole file being misread in another encoding."""
+    count = 0
+    for line in data.split(b"\n"):
+        if not line.isascii():
+            try:
+                line.decode(encoding)
+                count += 1
+            except UnicodeDecodeError:
+                pass
+    return count
 
 
 # --- headers -------------------------------------------------------------------------------------
@@ -129,7 +201,11 @@ def _map_header(cells: list[str], entity: Entity) -> tuple[list[str | None], lis
 
 
 def _canonical_frame(
-    columns: list[pl.Series], mapped: list[str | None], entity: Entity, field_count_ok: pl.Series
+    columns: list[pl.Series],
+    mapped: list[str | None],
+    entity: Entity,
+    field_count_ok: pl.Series,
+    problems: tuple[pl.Series, pl.Series] | None = None,
 ) -> pl.DataFrame:
     height = field_count_ok.len()
     by_name = {name: col for name, col in zip(mapped, columns) if name is not None}
@@ -139,9 +215,12 @@ def _canonical_frame(
             for c in entity.column_names
         ]
     )
+    reason, column = problems or (pl.repeat(None, height, dtype=pl.String, eager=True),) * 2
     return frame.with_columns(
         pl.int_range(1, height + 1, dtype=pl.Int64).alias(ROW_NUMBER),
         field_count_ok.alias(FIELD_COUNT_OK),
+        reason.alias(CELL_PROBLEM),
+        column.alias(CELL_PROBLEM_COLUMN),
     )
 
 
@@ -172,6 +251,8 @@ def _record_field_counts(data: bytes) -> np.ndarray:
 def _read_csv(data: bytes, encoding: str, entity: Entity) -> RawFile:
     if not data.strip():
         raise FileRejected("empty_file", "the file is empty: no header row")
+    if b"\n" not in data and b"\r" in data:
+        return _read_csv_slowly(data, encoding, entity)  # old Mac line ends: records end in a lone CR
     field_counts = _record_field_counts(data)
     header_cells = next(csv.reader(io.StringIO(data[: data.find(b"\n") + 1 or len(data)].decode("utf-8"))))
     mapped, extras = _map_header(header_cells, entity)
@@ -191,16 +272,21 @@ def _read_csv(data: bytes, encoding: str, entity: Entity) -> RawFile:
     except pl.exceptions.PolarsError:
         frame = None
     if frame is None or frame.height != len(body_counts):
-        return _read_csv_slowly(data, encoding, entity, mapped, extras, width)
+        return _read_csv_slowly(data, encoding, entity)
     ok = pl.Series(FIELD_COUNT_OK, body_counts == width)
     return RawFile(_canonical_frame(frame.get_columns(), mapped, entity, ok), encoding, extras)
 
 
-def _read_csv_slowly(
-    data: bytes, encoding: str, entity: Entity, mapped: list[str | None], extras: list[str], width: int
-) -> RawFile:
-    """Python's csv module for files the fast path cannot split the same way (stray quotes)."""
-    records = [r for r in csv.reader(io.StringIO(data.decode("utf-8"), newline="")) if r]
+def _read_csv_slowly(data: bytes, encoding: str, entity: Entity) -> RawFile:
+    """Python's csv module for files the fast path cannot split the same way (stray quotes, records
+    ending in a lone CR): it ends records at CR, LF or CRLF and keeps quoted line breaks as they are."""
+    csv.field_size_limit(max(csv.field_size_limit(), max_text_bytes()))
+    try:
+        records = [r for r in csv.reader(io.StringIO(data.decode("utf-8"), newline="")) if r]
+    except csv.Error as exc:
+        raise FileRejected("unparseable_csv", f"the CSV cannot be split into records ({exc})") from exc
+    mapped, extras = _map_header(records[0], entity)
+    width = len(records[0])
     body = records[1:]
     padded = [(r + [None] * width)[:width] for r in body]
     columns = [pl.Series(f"c{i}", [r[i] for r in padded], dtype=pl.String) for i in range(width)]
@@ -258,22 +344,94 @@ def _read_jsonl(data: bytes, encoding: str, entity: Entity) -> RawFile:
 # --- xlsx ----------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, entity: Entity) -> RawFile:
+def _read_xlsx(path: Path, entity: Entity, limit: int) -> RawFile:
+    with open_regular(path) as handle:
+        if os.fstat(handle.fileno()).st_size > limit:
+            raise too_large(limit)
+        data = handle.read()
+    if only_text_cells(data, limit):
+        try:
+            return _read_text_xlsx(data, entity)
+        except (pl.exceptions.PolarsError, fastexcel.FastExcelError):
+            pass  # damage calamine found: the streaming reader names it
     try:
-        sheet = pl.read_excel(
-            path,
-            engine="calamine",
-            has_header=False,
-            infer_schema_length=0,
-            raise_if_empty=False,
-        )
-    except Exception as exc:  # fastexcel raises its own error types for every kind of damage
-        raise FileRejected("corrupt_xlsx", f"not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        sheet = read_first_sheet(io.BytesIO(data), limit)
+    except XlsxTooLarge as exc:
+        raise too_large(limit) from exc
+    except XLSX_DAMAGE as exc:
+        raise FileRejected("corrupt_xlsx", f"not a readable xlsx workbook ({type(exc).__name__})") from exc
+    return _read_streamed_xlsx(sheet, entity)
+
+
+def _read_streamed_xlsx(sheet: Sheet, entity: Entity) -> RawFile:
+    """Cells by kind: text as it is, numbers as exact text or a row problem, dates in the column's form."""
+    if not sheet.rows:
+        raise FileRejected("empty_file", "the first sheet is empty: no header row")
+    first = min(min(row) for row in sheet.rows)
+    header_row, *body = sheet.rows
+    header_cells = [header_row[c][1] if c in header_row else "" for c in range(first, max(header_row) + 1)]
+    mapped, extras = _map_header(header_cells, entity)
+    columns = {c.name: c for c in entity.columns}
+    targets = {first + i: columns[name] for i, name in enumerate(mapped) if name is not None}
+    end = first + len(header_cells)
+    texts: dict[int, list[str | None]] = {index: [] for index in targets}
+    ok, reasons, problem_columns = [], [], []
+    for row in body:
+        problem = None
+        for index, column in targets.items():
+            text, why = _xlsx_text(row.get(index), column.type, sheet.date1904)
+            texts[index].append(text)
+            if why and problem is None:
+                problem = (why, column.name)
+        ok.append(all(c < end for c in row))
+        reasons.append(problem and problem[0])
+        problem_columns.append(problem and problem[1])
+    series = [pl.Series(f"c{i}", texts.get(first + i, [None] * len(body)), dtype=pl.String) for i in range(len(header_cells))]
+    problems = (pl.Series(CELL_PROBLEM, reasons, dtype=pl.String), pl.Series(CELL_PROBLEM_COLUMN, problem_columns, dtype=pl.String))
+    return RawFile(_canonical_frame(series, mapped, entity, pl.Series(FIELD_COUNT_OK, ok, dtype=pl.Boolean), problems), "xlsx", extras)
+
+
+def _read_text_xlsx(data: bytes, entity: Entity) -> RawFile:
+    """A workbook of text cells only, read by calamine, with what the streaming reader does: blank rows
+    skipped, cells right of the header's last cell make a wrong field count."""
+    sheet = pl.read_excel(data, engine="calamine", has_header=False, infer_schema_length=0, raise_if_empty=False)
+    sheet = sheet.with_columns(pl.all().cast(pl.String).replace("", None))
+    sheet = sheet.filter(~pl.all_horizontal(pl.all().is_null())) if sheet.width else sheet
     if sheet.height == 0:
         raise FileRejected("empty_file", "the first sheet is empty: no header row")
-    sheet = sheet.with_columns(pl.all().cast(pl.String))
-    header_cells = ["" if v is None else str(v) for v in sheet.row(0)]
-    mapped, extras = _map_header(header_cells, entity)
+    header = list(sheet.row(0))
+    width = max(i for i, v in enumerate(header) if v is not None) + 1
+    mapped, extras = _map_header(["" if v is None else v for v in header[:width]], entity)
     body = sheet.slice(1)
-    ok = pl.Series(FIELD_COUNT_OK, [True] * body.height, dtype=pl.Boolean)
-    return RawFile(_canonical_frame(body.get_columns(), mapped, entity, ok), "xlsx", extras)
+    beyond = body.columns[width:]
+    ok = body.select(pl.all_horizontal(pl.col(beyond).is_null()) if beyond else pl.repeat(True, body.height)).to_series()
+    return RawFile(_canonical_frame(body.get_columns()[:width], mapped, entity, ok.alias(FIELD_COUNT_OK)), "xlsx", extras)
+
+
+# A double holds every integer up to 2**53 exactly; beyond, Excel has already changed the digits.
+_EXACT_INTEGERS = 2**53
+_EXCEL_EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
+
+
+def _xlsx_text(cell: tuple[str, str] | None, column_type: str, date1904: bool) -> tuple[str | None, str | None]:
+    """A cell as the text the parser types, or the reason it cannot be kept exactly."""
+    if cell is None:
+        return None, None
+    kind, text = cell
+    match kind:
+        case "text" | "bool":
+            return text, None
+        case "formula":
+            return None, "formula_without_value"
+        case "error":
+            return text, "cell_error"
+    try:
+        number = float(text)
+    except ValueError:
+        return text, None  # not a number after all: the parser types the text
+    if not math.isfinite(number) or abs(number) > _EXACT_INTEGERS:
+        return text, "numeric_precision_lost"
+    if kind == "date":
+        moment = _EXCEL_EPOCH[date1904] + timedelta(seconds=round(number * 86400))
+        return moment.strftime("%Y-%m-%d" if column_type in ("date", "partial_date") else "%Y-%m-%d %H:%M:%S"), None
+    return (str(int(number)) if number.is_integer() else repr(number)), None

@@ -41,6 +41,7 @@ class Column:
     required: bool = False
     zh: str | None = None
     is_id: bool = False
+    id_form: str = "any"  # any | hex: which scientific-notation look-alikes a text id rejects (see parse)
     values: tuple[str, ...] = ()
     sep: str | None = None
     strip: str | None = None
@@ -96,6 +97,7 @@ def _column(name: str, spec: dict) -> Column:
         required=bool(spec.get("required", False)),
         zh=spec.get("zh"),
         is_id=bool(spec.get("id", False)),
+        id_form="hex" if spec.get("id") == "hex" else "any",
         values=tuple(str(v) for v in spec.get("values", ())),
         sep=spec.get("sep"),
         strip=spec.get("strip"),

@@ -6,8 +6,9 @@ import gzip
 
 import polars as pl
 import pytest
-from exports import USER_HEADER, user_row, write_csv, write_jsonl, write_xlsx
+from exports import USER_HEADER, user_row, write_csv, write_jsonl, write_raw_xlsx, write_xlsx
 
+import orchestration.ingest.reader as reader_module
 from orchestration.ingest.reader import FIELD_COUNT_OK, FileRejected, read_export
 from orchestration.ingest.schema import entities_by_name
 
@@ -142,3 +143,33 @@ def test_field_counts_match_pythons_csv_module_on_awkward_records(tmp_path):
     raw = read(write_csv(tmp_path / "u.csv", USER_HEADER, rows, line_end="\r\n"))
     assert raw.cells["nickname"].to_list() == ["a,b", 'q"uote', "line\r\nbreak", None, ",,,"]
     assert isinstance(raw.cells, pl.DataFrame) and raw.cells[FIELD_COUNT_OK].all()
+
+
+def test_text_workbooks_read_the_same_by_calamine_and_by_the_streaming_reader(tmp_path, monkeypatch):
+    """Workbooks of text cells go to calamine (fast); anything else to the streaming reader. Both read a
+    text workbook alike: blank rows skipped, a cell right of the header a wrong field count."""
+    rows = [user_row("oMp1"), [], ["", "", "", "", "", "", ""], user_row("oMp2", nickname=""), [*user_row("oMp3"), "stray"]]
+    path = write_raw_xlsx(tmp_path / "u.xlsx", USER_HEADER, rows)
+    assert reader_module.only_text_cells(path.read_bytes(), 1 << 30)
+    by_calamine = read(path, "xlsx")
+    monkeypatch.setattr(reader_module, "only_text_cells", lambda data, limit: False)
+    streamed = read(path, "xlsx")
+    assert by_calamine.cells.equals(streamed.cells)
+    assert streamed.cells["openid"].to_list() == ["oMp1", "oMp2", "oMp3"]
+    assert streamed.cells["nickname"].to_list() == ["小明", None, "小明"]
+    assert streamed.cells[FIELD_COUNT_OK].to_list() == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    "extra_xml",
+    [
+        '<row r="5"><c r="A5"><v>12</v></c></row>',                                   # a number
+        '<row r="5"><c r="A5" t="str"><f>A2</f><v>x</v></c></row>',                   # a formula
+        '<row r="5"><c r="A5" t="b"><v>1</v></c></row>',                              # a boolean
+        '<row r="5"><c t="inlineStr"><is><t>x</t></is></c></row>',                    # a cell without a reference
+        '<row r="900000"><c r="A900000" t="inlineStr"><is><t>x</t></is></c></row>',   # a range far beyond its cells
+    ],
+)
+def test_workbooks_calamine_would_misread_go_to_the_streaming_reader(tmp_path, extra_xml):
+    path = write_raw_xlsx(tmp_path / "u.xlsx", USER_HEADER, [user_row("oMp1")], extra_xml=extra_xml)
+    assert not reader_module.only_text_cells(path.read_bytes(), 1 << 30)
