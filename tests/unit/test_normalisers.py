@@ -27,6 +27,7 @@ NORMALISERS = {
     "email": "c360.normalise_email('v')",
     "email_kind": "c360.email_kind('v')",
     "clean_id": "c360.clean_id('v')",
+    "clean_hex_id": "c360.clean_id('v', hex=true)",
     "gender": "c360.normalise_gender('v')",
     "birthday": "c360.normalise_birthday('v')",
     "remark_name": "c360.person_name_from_remark('v')",
@@ -222,6 +223,12 @@ def test_ids_lose_surrounding_white_space_and_keep_their_case(cases):
 @given(st.lists(st.sampled_from(["4.2000012E+19", "3.7e18", "1E+10", "", "   "]), min_size=1, max_size=10))
 def test_ids_in_scientific_notation_or_empty_are_dropped(values):
     assert all(r["clean_id"] is None for r in normalise(values))
+
+
+def test_hex_device_ids_that_look_scientific_are_kept():
+    rows = normalise(["95941962e1331", " 1e5 ", ""])
+    assert [r["clean_hex_id"] for r in rows] == ["95941962e1331", "1e5", None]
+    assert [r["clean_id"] for r in rows] == [None, None, None]
 
 
 @pytest.mark.parametrize(

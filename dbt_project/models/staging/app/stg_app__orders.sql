@@ -14,6 +14,6 @@ select
     items,
     category,
     coupon_code,
-    {{ c360.clean_id('device_id') }} as device_id,
+    {{ c360.clean_id('device_id', hex=true) }} as device_id,
     {{ c360.staging_lineage_columns() }}
 from latest

@@ -22,6 +22,6 @@ select
     {{ c360.email_kind('email') }} as email_kind,
     {{ c360.normalise_birthday('birthday') }} as birthday_normalised,
     {{ c360.normalise_gender('gender') }} as gender_normalised,
-    {{ c360.clean_id_list('device_ids') }} as device_ids_normalised,
+    {{ c360.clean_id_list('device_ids', hex=true) }} as device_ids_normalised,
     {{ c360.staging_lineage_columns() }}
 from latest
