@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
+from contextlib import nullcontext, redirect_stdout
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -31,9 +32,15 @@ class NightlyResult:
         lines.append(f"  warehouse:      {self.paths.warehouse}")
         if self.paths.published.exists():
             lines.append(f"  published:      {self.paths.published} (schema c360)")
+        if self.run_id and event_log_path(self.paths, self.run_id).exists():
+            lines.append(f"  event log:      {event_log_path(self.paths, self.run_id)}")
         for name, value in self.counts.items():
             lines.append(f"  {name}: {value}")
         return "\n".join(lines)
+
+
+def event_log_path(paths: Paths, run_id: str) -> Path:
+    return paths.data_dir / "run_logs" / f"{run_id}.log"
 
 
 def _instance() -> dg.DagsterInstance:
@@ -88,17 +95,36 @@ def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[
     return windows
 
 
-def run_nightly(paths: Paths, instance: dg.DagsterInstance | None = None, full_refresh: bool = False) -> NightlyResult:
+def run_nightly(
+    paths: Paths,
+    instance: dg.DagsterInstance | None = None,
+    full_refresh: bool = False,
+    display=None,
+    verbose: bool = False,
+) -> NightlyResult:
     """Run the nightly job over every file date in the landing folder (on ``instance``, or the one
     $DAGSTER_HOME names, or an ephemeral one); ``full_refresh`` rebuilds the incremental dbt models.
-    Whatever fails, the result says what and why (masked) rather than raising."""
+    Whatever fails, the result says what and why (masked) rather than raising. The whole event log goes
+    to a file under the data folder; ``display`` (run_progress) shows the stages, ``verbose`` streams the
+    event log to the console too."""
     try:
-        return _run_nightly(paths, instance, full_refresh)
+        return _run_nightly(paths, instance, full_refresh, display, verbose)
     except Exception as exc:  # noqa: BLE001 - the CLI's summary names every failure, a traceback helps nobody at 2 am
         return NightlyResult(False, paths, failure=mask_text(f"{type(exc).__name__}: {exc}".splitlines()[0]), counts=_ingest_counts(paths))
 
 
-def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool) -> NightlyResult:
+def _run_config(full_refresh: bool, verbose: bool) -> dict:
+    return {
+        "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}},
+    }
+
+
+def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool, display, verbose: bool) -> NightlyResult:
+    from dagster._core.utils import make_new_run_id
+
+    from .run_progress import RunFollower
+
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
 
@@ -111,13 +137,18 @@ def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh
     if span is None:
         return NightlyResult(False, paths, failure=f"no export files with a date in the partitions under {paths.landing_dir}")
     job = defs.resolve_job_def(NIGHTLY_JOB)
+    run_id = make_new_run_id()
     with nullcontext(instance) if instance is not None else _instance() as active:
-        result = job.execute_in_process(
-            instance=active,
-            tags=partition_range_tags(*span),
-            run_config={"ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}}},
-            raise_on_error=False,
-        )
+        with RunFollower(active, run_id, event_log_path(paths, run_id), display) as follower, (
+            nullcontext() if verbose else redirect_stdout(follower.stdout)  # dbt's console output too
+        ):
+            result = job.execute_in_process(
+                instance=active,
+                run_id=run_id,
+                tags=partition_range_tags(*span),
+                run_config=_run_config(full_refresh, verbose),
+                raise_on_error=False,
+            )
         windows = _step_windows(active, result.run_id)
     return NightlyResult(
         success=result.success,

@@ -64,10 +64,12 @@ class QualityGate:
 
     def __init__(self, docs_dir: Path | None = None):
         import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         _quiet_great_expectations()
         self._gx = gx
         self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         for site in list(self.context.list_data_docs_sites()):
             self.context.delete_data_docs_site(site)
         self.docs_dir = docs_dir
