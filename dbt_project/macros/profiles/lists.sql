@@ -45,3 +45,17 @@
 {% macro spark__named_record(fields) -%}
     named_struct({% for name, expr in fields.items() %}'{{ name }}', {{ expr }}{{ ", " if not loop.last }}{% endfor %})
 {%- endmacro %}
+
+
+{#- A value (a record, a list) as JSON text. -#}
+{% macro json_text(expr) -%}
+    {{ return(adapter.dispatch('json_text', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__json_text(expr) -%}
+    cast(to_json({{ expr }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__json_text(expr) -%}
+    to_json({{ expr }})
+{%- endmacro %}

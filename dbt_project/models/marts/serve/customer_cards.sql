@@ -1,16 +1,23 @@
 {#-
     What the customer card of `c360 serve` shows, one row per customer (published as
-    c360.customer_cards), so that a lookup reads one row: the person (name and phone as published in
-    customers; the service masks them), the profile's key features, the latest orders
-    (var card_recent_orders) and events (var card_recent_events) newest first, the sharer figures
-    and the audiences. Sorted by customer_id, so that a lookup reads one row group.
+    c360.customer_cards), so that a lookup reads one row and passes `card_json` on as it is: the
+    profile's key features, the sharer figures, the latest orders (var card_recent_orders) and events
+    (var card_recent_events, from customer_events) newest first, and the audiences. Times in it are
+    local wall-clock times (var profile_timezone). The person's name, phone and birthday stay in their
+    own columns, as published in customers: the service masks them by the caller's scope.
+    Sorted by customer_id, so that a lookup reads one row group.
 -#}
-{%- set profile_columns = [
+{%- set profile_fields = [
     'rfm_segment', 'churn_risk', 'churn_probability', 'preferred_channel', 'preferred_promotion_type',
-    'is_reachable', 'recommended_contact_channel', 'next_contact_date', 'days_until_birthday', 'next_birthday',
-    'order_count', 'lifetime_net_fen', 'last_order_at', 'channels', 'aftersale_count', 'open_aftersale_count',
-    'is_sharer', 'sharer_referred_order_count', 'sharer_referred_sales_fen', 'sharer_top_percent',
-    'first_purchase_sharer_id', 'purchases_via_sharer'] %}
+    'is_reachable', 'recommended_contact_channel', 'next_contact_date', 'days_until_birthday',
+    'order_count', 'lifetime_net_fen', 'channels', 'aftersale_count', 'open_aftersale_count'] %}
+{%- set sharer_fields = {
+    'is_sharer': 'profiles.is_sharer', 'referred_order_count': 'profiles.sharer_referred_order_count',
+    'referred_sales_fen': 'profiles.sharer_referred_sales_fen', 'top_percent': 'profiles.sharer_top_percent',
+    'came_through_sharer_id': 'profiles.first_purchase_sharer_id', 'purchases_via_sharer': 'profiles.purchases_via_sharer'} %}
+{%- set profile_record = {} %}
+{%- for field in profile_fields %}{% do profile_record.update({field: 'profiles.' ~ field}) %}{% endfor %}
+{%- set local_text = 'cast(' ~ c360.local_timestamp('%s') ~ ' as ' ~ dbt.type_string() ~ ')' %}
 
 with
 
@@ -47,9 +54,9 @@ recent_orders as (
         customer_id,
         {{ c360.ordered_list(
             c360.named_record({
-                'order_key': 'order_key', 'channel': 'channel', 'created_at': 'created_at', 'status': 'status',
-                'paid_amount_fen': 'paid_amount_fen', 'refunded_amount_fen': 'refunded_amount_fen',
-                'net_amount_fen': 'net_amount_fen'}),
+                'order_key': 'order_key', 'channel': 'channel', 'created_at': local_text % 'created_at',
+                'status': 'status', 'paid_amount_fen': 'paid_amount_fen',
+                'refunded_amount_fen': 'refunded_amount_fen', 'net_amount_fen': 'net_amount_fen'}),
             'recency_rank') }} as recent_orders
     from latest_orders
     where recency_rank <= {{ var('card_recent_orders') }}
@@ -68,8 +75,8 @@ recent_events as (
         customer_id,
         {{ c360.ordered_list(
             c360.named_record({
-                'event_at': 'event_at', 'event_type': 'event_type', 'channel': 'channel', 'order_key': 'order_key',
-                'amount_fen': 'amount_fen', 'detail': 'detail'}),
+                'event_at': local_text % 'event_at', 'event_type': 'event_type', 'channel': 'channel',
+                'order_key': 'order_key', 'amount_fen': 'amount_fen', 'detail': 'detail'}),
             'recency_rank') }} as recent_events
     from latest_events
     where recency_rank <= {{ var('card_recent_events') }}
@@ -86,14 +93,15 @@ select
     customers.customer_id,
     customers.name,
     customers.phone,
-    customers.gender,
     customers.birthday,
-    {%- for column in profile_columns %}
-    profiles.{{ column }},
-    {%- endfor %}
-    recent_orders.recent_orders,
-    recent_events.recent_events,
-    customer_audiences.audiences
+    {{ c360.json_text(c360.named_record({
+        'gender': 'customers.gender',
+        'profile': c360.named_record(profile_record),
+        'last_order_at': local_text % 'profiles.last_order_at',
+        'sharer': c360.named_record(sharer_fields),
+        'orders': 'recent_orders.recent_orders',
+        'dynamics': 'recent_events.recent_events',
+        'audiences': 'customer_audiences.audiences'})) }} as card_json
 from customers
 left join profiles
     on profiles.customer_id = customers.customer_id
