@@ -1,6 +1,7 @@
 {#-
-    The dynamics of every order in its buyer's history: placed (created_at), paid (the shop lines'
-    first pay_time; an app or web order is paid at checkout, so at created_at when it paid anything),
+    The dynamics of every order in its buyer's history: placed (created_at), paid when the order paid
+    anything (orders.paid_amount_fen > 0: at the shop lines' first pay_time; an app or web order is paid
+    at checkout, at created_at),
     its latest status when that is past paid (shipped, completed, cancelled, refunded,
     partially_refunded: at updated_at, the only time the exports give for it), and each of its
     after-sales: opened (create_time) and, once settled, its outcome (seed profile_aftersale_outcomes)
@@ -54,8 +55,7 @@ paid as (
     from orders
     left join shop_paid
         on shop_paid.order_key = orders.order_key
-    where shop_paid.paid_at is not null
-        or (orders.channel in ('app', 'web') and orders.paid_amount_fen > 0)
+    where orders.paid_amount_fen > 0
 ),
 
 latest_status as (
