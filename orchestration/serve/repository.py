@@ -81,7 +81,7 @@ class PublishedVersion:
         else:
             raise NoPublishedVersion(f"{layout.published} kept changing while it was being opened")
         connection.execute("set threads = 1")  # many requests at once: one thread each
-        number = connection.execute(f"select max(version) from {LOG_TABLE}").fetchone()[0]
+        [(number,)] = connection.execute(f"select max(version) from {LOG_TABLE}").fetchall()
         version = cls(inode, number, connection)
         weakref.finalize(version, connection.close)
         return version
@@ -94,17 +94,17 @@ class PublishedVersion:
         return cursor
 
     def resolve(self, kind: str, value: str) -> Match | None:
-        row = self._cursor().execute(
+        rows = self._cursor().execute(
             f"select customer_id, candidate_count from {LOOKUP_TABLE} where lookup_value = ? and lookup_kind = ?",
             [value, kind],
-        ).fetchone()
-        return Match(row[0], row[1]) if row else None
+        ).fetchall()
+        return Match(*rows[0]) if rows else None
 
     def card(self, customer_id: str) -> CardRow | None:
-        row = self._cursor().execute(
+        rows = self._cursor().execute(
             f"select customer_id, name, phone, birthday, card_json from {CARD_TABLE} where customer_id = ?", [customer_id]
-        ).fetchone()
-        return CardRow(*row) if row else None
+        ).fetchall()
+        return CardRow(*rows[0]) if rows else None
 
 
 class PublishedVersions:
