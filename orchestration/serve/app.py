@@ -52,12 +52,6 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
         except NoPublishedVersion as exc:
             raise HTTPException(503, "no published version to answer from yet") from exc
 
-    def answer_card(version: PublishedVersion, customer_id: str, key: ApiKey, matched: dict | None) -> Response:
-        row = version.card(customer_id)
-        if row is None:
-            raise HTTPException(404, "no customer with this customer_id")
-        return Response(card_document(row, key, version.number, matched), media_type=JSON)
-
     @app.exception_handler(RequestValidationError)
     async def malformed_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's own answer repeats the input, which can be an identifier: name the fields only
@@ -87,11 +81,11 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
         if value is None:
             return _error(422, f"malformed {name}")
         version = published()
-        match = version.resolve(name, value)
+        match = version.lookup(name, value)
         if match is None:
             return _error(404, f"no customer has this {name}")
         matched = {"kind": name, "other_customers": match.candidate_count - 1}
-        return answer_card(version, match.customer_id, key, matched)
+        return Response(card_document(match.card, key, version.number, matched), media_type=JSON)
 
     @app.get("/v1/customers/{customer_id}", summary="The card of a customer by customer_id",
              responses={401: {"description": "no or unknown key"}, 404: {"description": "no such customer"},
@@ -100,10 +94,10 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
         if normalised_value(kinds["customer_id"], customer_id) != customer_id:
             return _error(422, "malformed customer_id")
         version = published()
-        match = version.resolve("customer_id", customer_id)  # an id merged away answers its successor
+        match = version.lookup("customer_id", customer_id)  # an id merged away answers its successor
         if match is None:
             return _error(404, "no customer with this customer_id")
-        return answer_card(version, match.customer_id, key, None)
+        return Response(card_document(match.card, key, version.number, None), media_type=JSON)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
