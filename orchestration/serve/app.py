@@ -3,6 +3,8 @@ and the sidebar page. Every answer of one request comes from one published versi
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -33,13 +35,23 @@ def _lookup_parameters() -> list[dict]:
 def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
     versions = PublishedVersions(data_dir)
     kinds = lookup_kinds()
+
+    @asynccontextmanager
+    async def open_published_version(app: FastAPI):
+        try:  # before the first request (reading a version's index takes seconds at a million customers)
+            await asyncio.to_thread(versions.current)
+        except NoPublishedVersion:
+            pass  # answered 503 until a publish
+        yield
+
     app = FastAPI(
+        lifespan=open_published_version,
         title="c360 customer card",
         description="Read-only lookups over the published version. Every /v1 route needs `Authorization: Bearer KEY`.",
         version="1",
     )
 
-    def api_key(request: Request) -> ApiKey:
+    async def api_key(request: Request) -> ApiKey:
         key = keyring.authenticate(request.headers.get("authorization"))
         if key is None:
             raise HTTPException(401, "a valid API key is required: Authorization: Bearer KEY",
@@ -59,7 +71,7 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
         return _error(422, f"malformed request: {', '.join(fields)}")
 
     @app.get("/healthz", summary="Liveness and the published version served (no key needed)")
-    def healthz() -> dict:
+    async def healthz() -> dict:
         try:
             return {"status": "ok", "published_version": versions.current().number}
         except NoPublishedVersion:
@@ -100,7 +112,7 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
         return Response(card_document(match.card, key, version.number, None), media_type=JSON)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page() -> HTMLResponse:
+    async def page() -> HTMLResponse:
         return HTMLResponse(sidebar_page())
 
     app.add_middleware(AccessLog, kinds=frozenset(kinds))
