@@ -264,3 +264,10 @@ def test_events_reconcile_with_orders_and_after_sales(paths):
             select count(*) from c360.customer_events e left join c360.customers c using (customer_id)
             where c.customer_id is null""").fetchone()[0]
         assert events_per_customer == 0
+
+
+def test_before_any_publish_health_says_so_and_lookups_are_503(tmp_path):
+    with running_service(tmp_path / "empty") as url:
+        health = get(f"{url}/healthz")
+        assert health.status == 200 and health.body == {"status": "no_published_version", "published_version": None}
+        assert lookup(url, phone="13912345678").status == 503

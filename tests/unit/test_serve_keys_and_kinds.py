@@ -80,3 +80,20 @@ def test_a_phone_normalises_as_the_dbt_macro_normalises_it(examples):
             continue
         assert row["phone"] is not None
         assert normalised_value(phone, form) == row["phone"], form
+
+
+def test_c360_serve_binds_to_this_machine_unless_told_otherwise():
+    from orchestration.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.workers) == ("127.0.0.1", 8360, 1)
+    assert build_parser().parse_args(["serve", "--host", "0.0.0.0"]).host == "0.0.0.0"
+
+
+def test_c360_serve_refuses_to_start_without_keys(monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.delenv("C360_SERVE_KEYS", raising=False)
+    monkeypatch.delenv("C360_SERVE_KEYS_FILE", raising=False)
+    assert main(["serve"]) == 2
+    assert "no API keys" in capsys.readouterr().err
