@@ -93,19 +93,19 @@ create table marts.customer_events as select * from (values
     ('web:W2|order_refunded', 'C000002', timestamptz '2026-10-01 14:00:00+08', 'order_refunded', 'web', 'web:W2', 300, 'refunded', 3)
 ) t(event_key, customer_id, event_at, event_type, channel, order_key, amount_fen, detail, order_step);
 create table marts.customer_cards as select * from (values
-    ('C000001', '张三', '13800138001', '1990-01-02', 'male', 'new', 'low', 2, 800, true, 1, 800, '2026-10-01 12:00:00',
-     '{"orders": [{"order_key": "web:W1", "channel": "web", "created_at": "2026-10-01 12:00:00", "status": "cancelled", '
-     || '"paid_amount_fen": 0, "refunded_amount_fen": 0, "net_amount_fen": 0}, {"order_key": "miniprogram:M1", '
-     || '"channel": "miniprogram", "created_at": "2026-10-01 10:00:00", "status": "completed", "paid_amount_fen": 1000, '
-     || '"refunded_amount_fen": 200, "net_amount_fen": 800}], "dynamics": [{"event_at": "2026-10-02 12:00:00", '
-     || '"event_type": "aftersale_refunded", "channel": "miniprogram", "order_key": "miniprogram:M1", "amount_fen": 200, '
-     || '"detail": "MERCHANT_REFUND_SUCCESS"}, {"event_at": "2026-10-01 10:00:00", "event_type": "order_placed", '
-     || '"channel": "miniprogram", "order_key": "miniprogram:M1", "amount_fen": 1000, "detail": "10"}], '
-     || '"audiences": ["birthday_next_7_days"]}'),
-    ('C000002', null, '+85291234567', '--03-04', 'female', 'new', null, 2, 500, false, 0, 0, '2026-10-01 13:00:00',
-     '{"orders": [], "dynamics": [], "audiences": ["top_sharers"]}')
-) t(customer_id, name, phone, birthday, gender, rfm_segment, churn_risk, order_count, lifetime_net_fen, is_sharer,
-    sharer_referred_order_count, sharer_referred_sales_fen, last_order_at, lists_json);
+    ('C000001', '张三', '13800138001', '1990-01-02', '{"gender": "male", "profile": {"rfm_segment": "new", "churn_risk": "low", '
+     || '"order_count": 2, "lifetime_net_fen": 800}, "last_order_at": "2026-10-01 12:00:00", "sharer": {"is_sharer": true, '
+     || '"referred_order_count": 1, "referred_sales_fen": 800}, "orders": [{"order_key": "web:W1", "channel": "web", '
+     || '"created_at": "2026-10-01 12:00:00", "status": "cancelled", "paid_amount_fen": 0, "refunded_amount_fen": 0, '
+     || '"net_amount_fen": 0}, {"order_key": "miniprogram:M1", "channel": "miniprogram", "created_at": "2026-10-01 10:00:00", '
+     || '"status": "completed", "paid_amount_fen": 1000, "refunded_amount_fen": 200, "net_amount_fen": 800}], '
+     || '"dynamics": [{"event_at": "2026-10-02 12:00:00", "event_type": "aftersale_refunded", "channel": "miniprogram", '
+     || '"order_key": "miniprogram:M1", "amount_fen": 200, "detail": "MERCHANT_REFUND_SUCCESS"}, {"event_at": '
+     || '"2026-10-01 10:00:00", "event_type": "order_placed", "channel": "miniprogram", "order_key": "miniprogram:M1", '
+     || '"amount_fen": 1000, "detail": "10"}], "audiences": ["birthday_next_7_days"]}'),
+    ('C000002', null, '+85291234567', '--03-04', '{"gender": "female", "profile": {"rfm_segment": "new"}, "sharer": {}, '
+     || '"orders": [], "dynamics": [], "audiences": ["top_sharers"]}')
+) t(customer_id, name, phone, birthday, card_json);
 create table marts.customer_lookup as select * from (values
     ('13800138001', 'phone', 'C000001', 1), ('C000001', 'customer_id', 'C000001', 1),
     ('C000002', 'customer_id', 'C000002', 1), ('C000009', 'customer_id', 'C000001', 1),

@@ -40,8 +40,17 @@ class NoPublishedVersion(RuntimeError):
 
 
 @dataclass(frozen=True)
+class CardRow:
+    customer_id: str
+    name: str | None
+    phone: str | None
+    birthday: str | None
+    card_json: str
+
+
+@dataclass(frozen=True)
 class Match:
-    card: dict  # a customer_cards row by column name
+    card: CardRow
     candidate_count: int
 
 
@@ -104,7 +113,6 @@ class PublishedVersion:
     number: int | None
     connection: duckdb.DuckDBPyConnection
     index: LookupIndex
-    card_columns: tuple[str, ...]
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
@@ -122,9 +130,8 @@ class PublishedVersion:
             raise NoPublishedVersion(f"{layout.published} kept changing while it was being opened")
         [(number,)] = connection.execute(f"select max(version) from {LOG_TABLE}").fetchall()
         index = LookupIndex.read(connection)
-        columns = tuple(name for (name, *_) in connection.execute(f"describe {CARD_TABLE}").fetchall())
         connection.execute("set threads = 1")  # many requests at once, each a one-row fetch
-        version = cls(inode, number, connection, index, columns)
+        version = cls(inode, number, connection, index)
         weakref.finalize(version, connection.close)
         return version
 
@@ -139,8 +146,10 @@ class PublishedVersion:
         if found is None:
             return None
         card_row, candidates = found
-        [row] = self._cursor().execute(f"select * from {CARD_TABLE} where rowid = ?", [card_row]).fetchall()
-        return Match(dict(zip(self.card_columns, row)), candidates)
+        rows = self._cursor().execute(
+            f"select customer_id, name, phone, birthday, card_json from {CARD_TABLE} where rowid = ?", [card_row]
+        ).fetchall()
+        return Match(CardRow(*rows[0]), candidates)
 
 
 class PublishedVersions:

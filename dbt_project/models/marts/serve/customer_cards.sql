@@ -1,18 +1,22 @@
 {#-
     What the customer card of `c360 serve` shows, one row per customer (published as
-    c360.customer_cards), so that a lookup reads one row: the person (name, phone and birthday as
-    published in customers: the service masks them by the caller's scope), the profile's key features
-    and sharer figures as typed columns (cheap to read back), and `lists_json`: the latest orders (var
-    card_recent_orders) and events (var card_recent_events, from customer_events) newest first and the
-    audiences, passed on by the service as they are. Times are local wall-clock text (var
-    profile_timezone). Sorted by customer_id.
+    c360.customer_cards), so that a lookup reads one row and passes `card_json` on as it is: the
+    profile's key features, the sharer figures, the latest orders (var card_recent_orders) and events
+    (var card_recent_events, from customer_events) newest first, and the audiences. Times in it are
+    local wall-clock times (var profile_timezone). The person's name, phone and birthday stay in their
+    own columns, as published in customers: the service masks them by the caller's scope.
+    Sorted by customer_id, so that a lookup reads one row group.
 -#}
-{%- set profile_columns = [
+{%- set profile_fields = [
     'rfm_segment', 'churn_risk', 'churn_probability', 'preferred_channel', 'preferred_promotion_type',
     'is_reachable', 'recommended_contact_channel', 'next_contact_date', 'days_until_birthday',
-    'order_count', 'lifetime_net_fen', 'channels', 'aftersale_count', 'open_aftersale_count',
-    'is_sharer', 'sharer_referred_order_count', 'sharer_referred_sales_fen', 'sharer_top_percent',
-    'first_purchase_sharer_id', 'purchases_via_sharer'] %}
+    'order_count', 'lifetime_net_fen', 'channels', 'aftersale_count', 'open_aftersale_count'] %}
+{%- set sharer_fields = {
+    'is_sharer': 'profiles.is_sharer', 'referred_order_count': 'profiles.sharer_referred_order_count',
+    'referred_sales_fen': 'profiles.sharer_referred_sales_fen', 'top_percent': 'profiles.sharer_top_percent',
+    'came_through_sharer_id': 'profiles.first_purchase_sharer_id', 'purchases_via_sharer': 'profiles.purchases_via_sharer'} %}
+{%- set profile_record = {} %}
+{%- for field in profile_fields %}{% do profile_record.update({field: 'profiles.' ~ field}) %}{% endfor %}
 {%- set local_text = 'cast(' ~ c360.local_timestamp('%s') ~ ' as ' ~ dbt.type_string() ~ ')' %}
 
 with
@@ -90,15 +94,14 @@ select
     customers.name,
     customers.phone,
     customers.birthday,
-    customers.gender,
-    {%- for column in profile_columns %}
-    profiles.{{ column }},
-    {%- endfor %}
-    {{ local_text % 'profiles.last_order_at' }} as last_order_at,
     {{ c360.json_text(c360.named_record({
+        'gender': 'customers.gender',
+        'profile': c360.named_record(profile_record),
+        'last_order_at': local_text % 'profiles.last_order_at',
+        'sharer': c360.named_record(sharer_fields),
         'orders': 'recent_orders.recent_orders',
         'dynamics': 'recent_events.recent_events',
-        'audiences': 'customer_audiences.audiences'})) }} as lists_json
+        'audiences': 'customer_audiences.audiences'})) }} as card_json
 from customers
 left join profiles
     on profiles.customer_id = customers.customer_id
