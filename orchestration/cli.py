@@ -138,6 +138,31 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from .serve.auth import KEYS_ENV, KEYS_FILE_ENV, new_key
+
+    if args.new_key:
+        key, line = new_key(args.new_key)
+        print(f"key (give it to the caller; it is not stored): {key}\nkeys-file line: {line}")
+        return 0
+    if args.keys_file:
+        os.environ[KEYS_FILE_ENV] = str(Path(args.keys_file).resolve())  # for the workers too
+    from .serve.server import keyring_from_environment, serve
+
+    try:
+        keyring = keyring_from_environment()
+    except (OSError, ValueError) as exc:
+        print(f"c360 serve: {exc}", file=sys.stderr)
+        return 2
+    if not len(keyring):
+        print(f"c360 serve: no API keys: set ${KEYS_ENV} or give --keys-file (c360 serve --new-key masked)", file=sys.stderr)
+        return 2
+    serve(paths().data_dir, keyring, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     back = commands.add_parser("rollback", help="publish the previous published version again")
     back.set_defaults(handler=_rollback)
+
+    srv = commands.add_parser("serve", help="the read-only customer card service over the published version")
+    srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=8360)
+    srv.add_argument("--keys-file", help="API keys file, one 'SCOPE sha256:HEX [label]' a line (or $C360_SERVE_KEYS_FILE)")
+    srv.add_argument("--workers", type=int, default=1, help="server processes (default 1); each opens the published version itself")
+    srv.add_argument("--new-key", choices=["masked", "full"], help="print a new API key of this scope and its keys-file line, then exit")
+    srv.set_defaults(handler=_serve)
 
     prepare = commands.add_parser("prepare", help="build the dbt manifest ahead of loading the Dagster definitions")
     prepare.set_defaults(handler=_prepare)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 TINY_WAREHOUSE_SQL = """
-create schema raw; create schema staging; create schema marts;
+create schema raw; create schema staging; create schema intermediate; create schema marts;
 create table raw._files as select * from (values
     ('app/orders/2026-10-01.csv', 'loaded', 3, 2, 1, 'h1'),
     ('app/users/2026-10-01.csv', 'loaded', 2, 2, 0, 'h2'),
@@ -73,6 +73,44 @@ create table marts.customer_profiles as select * from (values
     ('C000002', 2, 500, timestamptz '2026-10-01 11:00:00+08', timestamptz '2026-10-01 13:00:00+08', 50, 'new', 'app', ['app', 'web'])
 ) t(customer_id, order_count, lifetime_net_fen, first_order_at, last_order_at, days_since_last_order, rfm_segment,
     preferred_channel, channels);
+create table intermediate.int_orders__shop_aftersales as select * from (values
+    ('miniprogram:M1', 'miniprogram', 'AS1', 'M1', 200)
+) t(order_key, channel, aftersale_id, order_id, refund_amount_fen);
+create table marts.customer_events as select * from (values
+    ('miniprogram.users|oMp1||account_created', 'C000001', timestamptz '2026-10-01 09:00:00+08', 'account_created', 'miniprogram', null, null, null, 0),
+    ('miniprogram:M1|order_placed', 'C000001', timestamptz '2026-10-01 10:00:00+08', 'order_placed', 'miniprogram', 'miniprogram:M1', 1000, '10', 1),
+    ('miniprogram:M1|order_paid', 'C000001', timestamptz '2026-10-01 10:05:00+08', 'order_paid', 'miniprogram', 'miniprogram:M1', 1000, null, 2),
+    ('miniprogram:M1|order_completed', 'C000001', timestamptz '2026-10-02 09:00:00+08', 'order_completed', 'miniprogram', 'miniprogram:M1', 800, '100', 3),
+    ('miniprogram:AS1|aftersale_opened', 'C000001', timestamptz '2026-10-02 10:00:00+08', 'aftersale_opened', 'miniprogram', 'miniprogram:M1', 200, 'REFUND', 4),
+    ('miniprogram:AS1|aftersale_refunded', 'C000001', timestamptz '2026-10-02 12:00:00+08', 'aftersale_refunded', 'miniprogram', 'miniprogram:M1', 200, 'MERCHANT_REFUND_SUCCESS', 5),
+    ('web:W1|order_placed', 'C000001', timestamptz '2026-10-01 12:00:00+08', 'order_placed', 'web', 'web:W1', 0, 'pending', 1),
+    ('web:W1|order_cancelled', 'C000001', timestamptz '2026-10-01 12:30:00+08', 'order_cancelled', 'web', 'web:W1', 0, 'cancelled', 3),
+    ('app.users|U1||account_created', 'C000002', timestamptz '2026-10-01 10:30:00+08', 'account_created', 'app', null, null, null, 0),
+    ('app:A1|order_placed', 'C000002', timestamptz '2026-10-01 11:00:00+08', 'order_placed', 'app', 'app:A1', 500, 'paid', 1),
+    ('app:A1|order_paid', 'C000002', timestamptz '2026-10-01 11:00:00+08', 'order_paid', 'app', 'app:A1', 500, null, 2),
+    ('web:W2|order_placed', 'C000002', timestamptz '2026-10-01 13:00:00+08', 'order_placed', 'web', 'web:W2', 300, 'refunded', 1),
+    ('web:W2|order_paid', 'C000002', timestamptz '2026-10-01 13:00:00+08', 'order_paid', 'web', 'web:W2', 300, null, 2),
+    ('web:W2|order_refunded', 'C000002', timestamptz '2026-10-01 14:00:00+08', 'order_refunded', 'web', 'web:W2', 300, 'refunded', 3)
+) t(event_key, customer_id, event_at, event_type, channel, order_key, amount_fen, detail, order_step);
+create table marts.customer_cards as select * from (values
+    ('C000001', '张三', '13800138001', '1990-01-02', '{"gender": "male", "profile": {"rfm_segment": "new", "churn_risk": "low", '
+     || '"order_count": 2, "lifetime_net_fen": 800}, "last_order_at": "2026-10-01 12:00:00", "sharer": {"is_sharer": true, '
+     || '"referred_order_count": 1, "referred_sales_fen": 800}, "orders": [{"order_key": "web:W1", "channel": "web", '
+     || '"created_at": "2026-10-01 12:00:00", "status": "cancelled", "paid_amount_fen": 0, "refunded_amount_fen": 0, '
+     || '"net_amount_fen": 0}, {"order_key": "miniprogram:M1", "channel": "miniprogram", "created_at": "2026-10-01 10:00:00", '
+     || '"status": "completed", "paid_amount_fen": 1000, "refunded_amount_fen": 200, "net_amount_fen": 800}], '
+     || '"dynamics": [{"event_at": "2026-10-02 12:00:00", "event_type": "aftersale_refunded", "channel": "miniprogram", '
+     || '"order_key": "miniprogram:M1", "amount_fen": 200, "detail": "MERCHANT_REFUND_SUCCESS"}, {"event_at": '
+     || '"2026-10-01 10:00:00", "event_type": "order_placed", "channel": "miniprogram", "order_key": "miniprogram:M1", '
+     || '"amount_fen": 1000, "detail": "10"}], "audiences": ["birthday_next_7_days"]}'),
+    ('C000002', null, '+85291234567', '--03-04', '{"gender": "female", "profile": {"rfm_segment": "new"}, "sharer": {}, '
+     || '"orders": [], "dynamics": [], "audiences": ["top_sharers"]}')
+) t(customer_id, name, phone, birthday, card_json);
+create table marts.customer_lookup as select * from (values
+    ('13800138001', 'phone', 'C000001', 1), ('C000001', 'customer_id', 'C000001', 1),
+    ('C000002', 'customer_id', 'C000002', 1), ('C000009', 'customer_id', 'C000001', 1),
+    ('U1', 'app_user_id', 'C000002', 1), ('oMp1', 'openid', 'C000001', 1)
+) t(lookup_value, lookup_kind, customer_id, candidate_count);
 """
 
 

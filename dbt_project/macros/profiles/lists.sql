@@ -31,3 +31,31 @@
 {% macro default__ordered_list(expr, order_by, condition='true') -%}
     array_agg({{ expr }} order by {{ order_by }}) filter (where {{ condition }})
 {%- endmacro %}
+
+
+{#- A record of named fields (`fields`: a dict of name -> expression), for a list of records. -#}
+{% macro named_record(fields) -%}
+    {{ return(adapter.dispatch('named_record', 'c360')(fields)) }}
+{%- endmacro %}
+
+{% macro default__named_record(fields) -%}
+    struct_pack({% for name, expr in fields.items() %}{{ name }} := {{ expr }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__named_record(fields) -%}
+    named_struct({% for name, expr in fields.items() %}'{{ name }}', {{ expr }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
+{#- A value (a record, a list) as JSON text. -#}
+{% macro json_text(expr) -%}
+    {{ return(adapter.dispatch('json_text', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__json_text(expr) -%}
+    cast(to_json({{ expr }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__json_text(expr) -%}
+    to_json({{ expr }})
+{%- endmacro %}

@@ -13,10 +13,10 @@ channels_aftersales as (
 ),
 
 unioned as (
-    select 'miniprogram' as channel, aftersale_id, order_id, line_no, type, status, refund_amount_fen, update_time
+    select 'miniprogram' as channel, aftersale_id, order_id, line_no, type, status, refund_amount_fen, create_time, update_time
     from miniprogram_aftersales
     union all
-    select 'channels' as channel, aftersale_id, order_id, line_no, type, status, refund_amount_fen, update_time
+    select 'channels' as channel, aftersale_id, order_id, line_no, type, status, refund_amount_fen, create_time, update_time
     from channels_aftersales
 )
 
@@ -31,5 +31,6 @@ select
     status,
     coalesce(refund_amount_fen, 0) as refund_amount_fen,
     status in ('MERCHANT_REFUND_SUCCESS', 'MERCHANT_RETURN_SUCCESS') as is_refund_success,
+    create_time,
     update_time
 from unioned
