@@ -12,7 +12,7 @@ import duckdb
 
 from .automation.alerts import root_cause
 from .quality.masking import mask_text
-from .settings import Paths
+from .settings import Paths, settings
 
 
 @dataclass
@@ -44,7 +44,7 @@ def event_log_path(paths: Paths, run_id: str) -> Path:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return dg.DagsterInstance.get() if settings().dagster_home else dg.DagsterInstance.ephemeral()
 
 
 def _ingest_counts(paths: Paths) -> dict[str, int]:

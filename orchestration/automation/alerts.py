@@ -2,7 +2,6 @@
 (``C360_ALERT_WEBHOOK``). Messages carry no personal data: every text is masked first."""
 
 import json
-import os
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from ..quality.masking import mask_text
-from ..settings import paths
+from ..settings import paths, settings
 
 WEBHOOK_ENV = "C360_ALERT_WEBHOOK"
 
@@ -57,7 +56,7 @@ def send_failure_alert(job_name: str, run_id: str, message: str) -> str:
     text = failure_text(job_name, run_id, message)
     log_path = alert_log_path()
     record_alert(text, log_path)
-    url = os.environ.get(WEBHOOK_ENV)
+    url = settings().alert_webhook
     if url:
         try:
             post_to_webhook(url, wecom_robot_payload(text))

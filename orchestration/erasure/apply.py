@@ -10,7 +10,6 @@ matches no one yet stays pending; the quality gate refuses to publish a customer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..quality.masking import mask_text
+from ..settings import settings
 
 ERASURE_FOLDER = "erasure"
-KEY_ENV = "C360_ERASURE_KEY"
 ID_TYPES = (
     "unionid", "mp_openid", "channels_openid", "oa_openid", "wecom_external_userid", "phone", "email",
     "app_user_id", "web_customer_id", "crm_member_id", "device_id",
@@ -140,7 +140,7 @@ def valid_requests(landing_dir: Path) -> list[ErasureRequest]:
 
 
 def erasure_key(data_dir: Path) -> str:
-    key = os.environ.get(KEY_ENV)
+    key = settings().erasure_key
     if key:
         return key
     path = data_dir / ".erasure_key"

@@ -1,15 +1,14 @@
 """The publish asset: after the quality gate passes, the verified tables are swapped in whole."""
 
-import os
 
 import dagster as dg
-import duckdb
 
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from ..ingest.assets import WAREHOUSE_POOL
 from ..quality.checks import SUITES
 from ..resources import WarehouseResource
+from ..settings import settings
 from .swap import publish
 from .tables import published_tables
 
@@ -17,7 +16,6 @@ _VERDICT_BY_STATUS = {
     AssetCheckExecutionRecordStatus.SUCCEEDED: "passed",
     AssetCheckExecutionRecordStatus.FAILED: "failed",
 }
-KEEP_VERSIONS = int(os.environ.get("C360_PUBLISH_KEEP", "5"))
 
 
 def _gate_verdicts(context: dg.AssetExecutionContext) -> dict[str, str]:
@@ -64,7 +62,7 @@ def published_tables_asset(context: dg.AssetExecutionContext, warehouse: Warehou
         warehouse.database.parent,
         check_summary=verdicts,
         input_files=_input_files(warehouse),
-        keep=KEEP_VERSIONS,
+        keep=settings().publish_keep,
     )
     context.log.info(f"published version {result.version} to {result.path}")
     if result.removed_versions:

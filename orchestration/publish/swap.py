@@ -31,7 +31,7 @@ import duckdb
 import yaml
 
 from ..faults import crash_point
-from ..settings import duckdb_config
+from ..settings import duckdb_config, settings
 from .tables import PUBLISHED_SCHEMA, SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -45,7 +45,6 @@ LOG_COLUMNS = {
     "input_files": "json",
     "erased_requests": "bigint",
 }
-PSEUDONYM_KEY_ENV = "C360_PSEUDONYM_KEY"
 PSEUDONYMISE_FILE = Path(__file__).with_name("pseudonymise.yaml")
 
 
@@ -424,7 +423,7 @@ def publish(
     clean_interrupted(layout)
     version = max(layout.versions(), default=0) + 1
     counts = write_version(warehouse, layout, version, check_summary, input_files)
-    key = os.environ.get(PSEUDONYM_KEY_ENV)
+    key = settings().pseudonym_key
     try:
         if key:
             write_pseudonymised(layout.version_file(version), layout.version_pseudonymised(version), key, published_tables())
