@@ -79,7 +79,7 @@ def test_a_publish_to_a_folder_whose_path_has_quotes_works(warehouse, tmp_path):
     result = publish(warehouse, data, {}, [])
     assert result.version == 1
     assert order_count(data / "published.duckdb") == 4
-    assert duckdb.execute("select count(*) from read_parquet(?)", [str(data / "published_parquet" / "orders.parquet")]).fetchone()[0] == 4
+    assert duckdb.execute("select count(*) from read_parquet(?)", [str(data / "published_parquet" / "orders.parquet")]).fetchall() == [(4,)]
 
 
 def test_published_files_stay_owner_only_under_a_permissive_umask(warehouse, tmp_path, monkeypatch):
