@@ -21,6 +21,26 @@ def test_definitions_load_with_one_raw_asset_per_entity():
     assert dg.AssetKey(["raw", "miniprogram", "users"]) in graph.get(staging).parent_keys
 
 
+def test_dbt_models_are_grouped_by_domain_and_owned():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    expected = {
+        ("staging", "stg_app__orders"): "staging",
+        ("intermediate", "int_identity__edges"): "identity",
+        ("intermediate", "int_orders__app"): "orders",
+        ("intermediate", "int_customers__attribute_candidates"): "customers",
+        ("intermediate", "int_profiles__rfm"): "profiles",
+        ("marts", "orders"): "marts",
+        ("marts", "customer_profiles"): "profiles",
+        ("config", "identity_link_rules"): "rules",
+    }
+    for key, group in expected.items():
+        node = graph.get(dg.AssetKey(list(key)))
+        assert node.group_name == group, key
+        assert node.owners == ["team:data-engineering"], key
+
+
 def test_raw_assets_materialise_a_partition_range_with_reconciled_counts(tmp_path):
     landing = tmp_path / "landing"
     write_csv(landing / "miniprogram" / "users" / "2026-10-01.csv", USER_HEADER, [user_row("oMp1"), user_row("oMp2", update_time="x")])
