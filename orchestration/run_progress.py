@@ -19,6 +19,7 @@ from .quality.masking import mask_text
 
 STAGE_LABELS = {
     "ingest_exports": "ingest",
+    "raw__erasure": "erasure",
     "raw__ingest_summary": "ingest summary",
     "dbt_models": "dbt models",
     "quality_gate": "quality gate",

@@ -9,11 +9,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 from dagster_dbt.dbt_project import DbtProject
 
+from ..erasure.assets import ERASURE_ASSET_KEY
+from ..ingest.assets import raw_asset_key
+from ..ingest.schema import load_entities
+
 OWNERS = ["team:data-engineering"]
 # models/<layer>/<domain>/<model>: a model's group is its domain, except in staging, which is one group
 # (one model per channel entity); marts at the top of marts/ are the group "marts".
 LAYERS_WITHOUT_DOMAIN_GROUPS = {"staging"}
 SEED_GROUP = "rules"
+EXPORTS_BY_TABLE = {e.table: e for e in load_entities()}  # raw.<channel>__<entity> is the asset raw/<channel>/<entity>
 
 
 def group_for(resource_props: Mapping[str, Any]) -> str:
@@ -27,6 +32,9 @@ def group_for(resource_props: Mapping[str, Any]) -> str:
 
 
 class C360DbtTranslator(DagsterDbtTranslator):
+    """Staging models read the raw tables only after erasure has deleted from them (a dependency dbt
+    cannot see: erasure is not a dbt source)."""
+
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
@@ -34,9 +42,11 @@ class C360DbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec  # the raw assets' keys, as ingestion declares them
+            entity = EXPORTS_BY_TABLE.get(props["name"]) if props["source_name"] == "raw" else None
+            return spec.replace_attributes(key=raw_asset_key(entity)) if entity else spec  # else its meta's key
         return spec.replace_attributes(
             key=dg.AssetKey([props["config"].get("schema") or "dbt", props["name"]]),
             group_name=group_for(props),
             owners=OWNERS,
+            deps=[*spec.deps, ERASURE_ASSET_KEY] if group_for(props) == "staging" else spec.deps,
         )

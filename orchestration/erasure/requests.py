@@ -66,7 +66,7 @@ class ErasureRequestError(ValueError):
     def __init__(self, problems: list[RequestProblem]):
         self.problems = problems
         listed = "; ".join(str(p) for p in problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-        super().__init__(f"malformed erasure requests under {ERASURE_FOLDER}/, nothing was loaded: {listed}")
+        super().__init__(f"malformed erasure requests under {ERASURE_FOLDER}/, nothing was published: {listed}")
 
 
 def _request_files(folder: Path) -> list[Path]:
