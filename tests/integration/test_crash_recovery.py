@@ -88,8 +88,8 @@ def history(tmp_path_factory):
 
 KILLS = {
     "ingestion": {"kill_at": "ingest_after_miniprogram__orders"},
-    "dbt build": {"kill_on_line": 'Started execution of step "dbt_models"', "delay_s": 4.0},
-    "quality gate": {"kill_on_line": 'Started execution of step "quality_gate"', "delay_s": 1.0},
+    "dbt build": {"kill_on_line": "  dbt models: running", "delay_s": 4.0},
+    "quality gate": {"kill_on_line": "  quality gate: running", "delay_s": 1.0},
     "publish before swap": {"kill_at": "publish_before_swap"},
     "publish mid swap": {"kill_at": "publish_mid_swap"},
 }
