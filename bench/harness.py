@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.floor import read_floor_seconds, write_floor_seconds
 from bench.memory import TreeMemorySampler
-from orchestration.settings import PROJECT_ROOT, Paths
+from orchestration.lib.settings import PROJECT_ROOT, Paths
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"

@@ -16,7 +16,7 @@ from .erasure.assets import erasure
 from .ingest.assets import ingest_summary, raw_exports
 from .publish.assets import published_tables_asset
 from .quality.checks import quality_gate
-from .files import owner_only_umask
+from .lib.files import owner_only_umask
 from .resources import LandingResource, WarehouseResource
 
 owner_only_umask()  # the run workers this code location starts write personal data: owner-only, whatever started them

@@ -6,7 +6,7 @@ from datetime import date
 
 import dagster as dg
 
-from .settings import settings
+from .lib.settings import settings
 
 TIMEZONE = "Asia/Shanghai"
 # Exports dated before this day are reported as rejects rather than loaded; set C360_PARTITIONS_START

@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 
 from .automation.alerts import root_cause
-from .quality.masking import mask_text
-from .settings import Paths, settings
+from .lib.masking import mask_text
+from .lib.settings import Paths, settings
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import TextIO
 import dagster as dg
 
 from .automation.alerts import root_cause
-from .quality.masking import mask_text
+from .lib.masking import mask_text
 
 STAGE_LABELS = {
     "ingest_exports": "ingest",

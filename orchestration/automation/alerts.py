@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..quality.masking import mask_text
-from ..settings import paths, settings
+from ..lib.masking import mask_text
+from ..lib.settings import paths, settings
 
 WEBHOOK_ENV = "C360_ALERT_WEBHOOK"
 

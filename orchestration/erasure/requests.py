@@ -13,8 +13,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..quality.masking import mask_text
-from ..settings import settings
+from ..lib.masking import mask_text
+from ..lib.settings import settings
 
 ERASURE_FOLDER = "erasure"
 ID_TYPES = (

@@ -26,7 +26,7 @@ import fastexcel
 import numpy as np
 import polars as pl
 
-from ..settings import settings
+from ..lib.settings import settings
 from .landing import open_regular
 from .schema import Entity, normalise_header_cell
 from .xlsx import DAMAGE as XLSX_DAMAGE

@@ -2,13 +2,12 @@
 
 
 import dagster as dg
-
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from ..ingest.assets import WAREHOUSE_POOL
+from ..lib.settings import settings
 from ..quality.checks import SUITES
 from ..resources import WarehouseResource
-from ..settings import settings
 from .swap import publish
 from .tables import published_tables
 

@@ -26,7 +26,7 @@ def test_every_export_is_a_dbt_source_read_from_its_raw_asset():
 
     from orchestration.definitions import defs
     from orchestration.ingest.assets import raw_asset_key
-    from orchestration.settings import DBT_PROJECT_DIR
+    from orchestration.lib.settings import DBT_PROJECT_DIR
 
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     sources = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "raw" and "__" in s["name"]}

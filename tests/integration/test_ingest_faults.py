@@ -507,7 +507,7 @@ def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(tmp_pa
     from orchestration.generate import generate
     from orchestration.pipeline_run import run_nightly
     from orchestration.publish.swap import PublishLayout
-    from orchestration.settings import Paths
+    from orchestration.lib.settings import Paths
 
     summary = generate(tmp_path / "gen", persons=300, days=3, seed=5)
     landing = summary.landing_dir

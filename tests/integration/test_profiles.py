@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt.project import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.lib.settings import DBT_PROJECT_DIR
 
 AS_OF = date(2026, 10, 20)
 PROFILE_SEEDS = ["profile_rfm_segments", "profile_contact_cadence", "profile_aftersale_outcomes", "profile_recipient_types"]

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import orchestration
-from orchestration.settings import settings
+from orchestration.lib.settings import settings
 
 PACKAGE = Path(orchestration.__file__).parent
 
