@@ -16,6 +16,7 @@ import duckdb
 
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
+
 def newest_run_results(target: Path) -> Path:
     found = sorted(target.rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
     if not found:

@@ -123,10 +123,9 @@ def _run_config(full_refresh: bool, verbose: bool) -> dict:
 def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool, display, verbose: bool) -> NightlyResult:
     from dagster._core.utils import make_new_run_id
 
-    from .run_progress import RunFollower
-
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
+    from .run_progress import RunFollower
 
     os.environ["C360_LANDING_DIR"] = str(paths.landing_dir)
     os.environ["C360_DATA_DIR"] = str(paths.data_dir)

@@ -3,7 +3,7 @@
 
 import json
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -40,7 +40,7 @@ def wecom_robot_payload(text: str) -> dict:
 def record_alert(text: str, log_path: Path) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a", encoding="utf-8") as log:
-        log.write(f"{datetime.now(timezone.utc).isoformat()} {text}\n")
+        log.write(f"{datetime.now(UTC).isoformat()} {text}\n")
 
 
 def post_to_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:

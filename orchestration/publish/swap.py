@@ -24,7 +24,7 @@ import shutil
 import stat
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -172,7 +172,7 @@ def write_version(
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             counts = _copy_tables(con, tables, temporary_parquet)
             entry = {
-                "version": version, "published_at": datetime.now(timezone.utc), "row_counts": json.dumps(counts),
+                "version": version, "published_at": datetime.now(UTC), "row_counts": json.dumps(counts),
                 "check_summary": json.dumps(check_summary), "input_files": json.dumps(input_files),
                 "erased_requests": _erased_requests(con),
             }

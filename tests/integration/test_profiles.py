@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -175,7 +175,7 @@ def profiles(warehouse) -> dict[str, dict]:
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def mbgnbd_churn(x: int, t_x: int, age: int, horizon: int = 90, r=0.243, alpha=30.9, a=0.793, b=2.426) -> float:

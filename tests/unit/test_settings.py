@@ -21,9 +21,7 @@ def _reads_environment(tree: ast.AST) -> list[int]:
             target = ast.unparse(node.func)
             if target in ("os.getenv", "os.environ.get", "environ.get", "getenv"):
                 lines.append(node.lineno)
-        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ" and isinstance(node.ctx, ast.Load):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.Compare) and any(ast.unparse(c) == "os.environ" for c in node.comparators):
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ" and isinstance(node.ctx, ast.Load) or isinstance(node, ast.Compare) and any(ast.unparse(c) == "os.environ" for c in node.comparators):
             lines.append(node.lineno)
     return lines
 
