@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast test-kill test-ui dev manifest bench clean
+.PHONY: install run test lint test-fast test-kill test-ui dev manifest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ manifest: install  ## build the dbt manifest ahead of time (never parsed at impo
 
 run: manifest  ## the nightly job on the embedded DuckDB (sample exports generated into an empty data/landing)
 	$(BIN)/c360 demo
+
+lint: install  ## ruff, as the pre-commit hook runs it
+	$(BIN)/ruff check .
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest -q

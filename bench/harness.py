@@ -15,13 +15,13 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
 from bench.floor import read_floor_seconds, write_floor_seconds
 from bench.memory import TreeMemorySampler
-from orchestration.settings import PROJECT_ROOT, Paths
+from orchestration.lib.settings import PROJECT_ROOT, Paths
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 BENCHMARKS_MD = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         "full_run_only": args.full_run_only,
     }
     if args.full_run_only:
-        report["when"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        report["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         return write_report(report, markdown=not args.no_markdown)
     floor_read = read_floor_seconds(landing, run_dir)
     floor_write = write_floor_seconds(data / "warehouse.duckdb", run_dir)
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"the one-new-day run failed: {incremental.failure}")
 
     report |= {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "floor": {"read_s": floor_read, "write_s": floor_write, "total_s": floor_read + floor_write},
         "one_new_day_s": one_new_day,
         "one_new_day_steps": {step: end - start for step, (start, end) in incremental.step_windows.items()},
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_report(report: dict, markdown: bool) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"bench_p{report['persons']}_{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out = RESULTS_DIR / f"bench_p{report['persons']}_{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2))
     if markdown:
         append_markdown(report)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.lib.settings import DBT_PROJECT_DIR
+
 
 def newest_run_results(target: Path) -> Path:
     found = sorted(target.rglob("run_results.json"), key=lambda p: p.stat().st_mtime)

@@ -8,8 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .files import owner_only_umask
-from .settings import Paths, paths
+from .lib.files import owner_only_umask
+from .lib.settings import Paths, paths
 
 DEFAULT_SAMPLE = {"persons": 3000, "days": 14, "seed": 7}
 

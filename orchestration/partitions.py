@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import dagster as dg
 
+from .lib.settings import settings
+
 TIMEZONE = "Asia/Shanghai"
 # Exports dated before this day are reported as rejects rather than loaded; set C360_PARTITIONS_START
 # to reach further back.
-PARTITIONS_START = os.environ.get("C360_PARTITIONS_START", "2025-01-01")
+PARTITIONS_START = settings().partitions_start
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=PARTITIONS_START,

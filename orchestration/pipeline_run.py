@@ -11,8 +11,8 @@ import dagster as dg
 import duckdb
 
 from .automation.alerts import root_cause
-from .quality.masking import mask_text
-from .settings import Paths
+from .lib.masking import mask_text
+from .lib.settings import Paths, settings
 
 
 @dataclass
@@ -44,7 +44,7 @@ def event_log_path(paths: Paths, run_id: str) -> Path:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return dg.DagsterInstance.get() if settings().dagster_home else dg.DagsterInstance.ephemeral()
 
 
 def _ingest_counts(paths: Paths) -> dict[str, int]:
@@ -123,10 +123,9 @@ def _run_config(full_refresh: bool, verbose: bool) -> dict:
 def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool, display, verbose: bool) -> NightlyResult:
     from dagster._core.utils import make_new_run_id
 
-    from .run_progress import RunFollower
-
     from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
     from .dbt.project import ensure_manifest
+    from .run_progress import RunFollower
 
     os.environ["C360_LANDING_DIR"] = str(paths.landing_dir)
     os.environ["C360_DATA_DIR"] = str(paths.data_dir)

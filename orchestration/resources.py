@@ -10,8 +10,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from .files import make_owner_only, owner_only_dir
-from .settings import duckdb_config, paths
+from .lib.files import make_owner_only, owner_only_dir
+from .lib.settings import duckdb_config, paths
 
 
 class WarehouseLocked(RuntimeError):

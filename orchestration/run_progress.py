@@ -8,17 +8,18 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
 
 from .automation.alerts import root_cause
-from .quality.masking import mask_text
+from .lib.masking import mask_text
 
 STAGE_LABELS = {
     "ingest_exports": "ingest",
+    "raw__erasure": "erasure",
     "raw__ingest_summary": "ingest summary",
     "dbt_models": "dbt models",
     "quality_gate": "quality gate",
@@ -85,7 +86,7 @@ def display_for(stream: TextIO) -> PlainDisplay | LiveDisplay:
 def _log_line(entry) -> str:
     event = entry.dagster_event
     kind = event.event_type_value if event else "LOG"
-    when = datetime.fromtimestamp(entry.timestamp, tz=timezone.utc).isoformat(timespec="milliseconds")
+    when = datetime.fromtimestamp(entry.timestamp, tz=UTC).isoformat(timespec="milliseconds")
     text = " ".join((entry.user_message or (event.message if event else "") or "").split())
     if event and event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
         text += f" ({root_cause(event.step_failure_data.error)})"

@@ -2,15 +2,14 @@
 (``C360_ALERT_WEBHOOK``). Messages carry no personal data: every text is masked first."""
 
 import json
-import os
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
-from ..quality.masking import mask_text
-from ..settings import paths
+from ..lib.masking import mask_text
+from ..lib.settings import paths, settings
 
 WEBHOOK_ENV = "C360_ALERT_WEBHOOK"
 
@@ -41,7 +40,7 @@ def wecom_robot_payload(text: str) -> dict:
 def record_alert(text: str, log_path: Path) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a", encoding="utf-8") as log:
-        log.write(f"{datetime.now(timezone.utc).isoformat()} {text}\n")
+        log.write(f"{datetime.now(UTC).isoformat()} {text}\n")
 
 
 def post_to_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:
@@ -57,7 +56,7 @@ def send_failure_alert(job_name: str, run_id: str, message: str) -> str:
     text = failure_text(job_name, run_id, message)
     log_path = alert_log_path()
     record_alert(text, log_path)
-    url = os.environ.get(WEBHOOK_ENV)
+    url = settings().alert_webhook
     if url:
         try:
             post_to_webhook(url, wecom_robot_payload(text))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ..settings import DBT_PROJECT_DIR, paths
+from ..lib.settings import DBT_PROJECT_DIR, paths
 
 # The warehouse the prepared parse was made for: dbt's partial parse is only reused when the rendered
 # profile (whose path is $C360_WAREHOUSE) is the same, so a run against another warehouse prepares again.

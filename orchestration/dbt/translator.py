@@ -1,4 +1,4 @@
-"""How dbt models appear in Dagster: keys by layer, groups that read as the pipeline does."""
+"""How dbt models appear in Dagster, decided in one place: keys by schema, groups by domain, owners."""
 
 from __future__ import annotations
 
@@ -7,31 +7,46 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dbt.dbt_project import DbtProject
 
-# models/<folder>/... -> Dagster group
-GROUP_BY_FOLDER = {
-    "staging": "staging",
-    "intermediate": "identity",
-    "marts": "marts",
-    "profiles": "profiles",
-}
+from ..erasure.assets import ERASURE_ASSET_KEY
+from ..ingest.assets import raw_asset_key
+from ..ingest.schema import load_entities
+
+OWNERS = ["team:data-engineering"]
+# models/<layer>/<domain>/<model>: a model's group is its domain, except in staging, which is one group
+# (one model per channel entity); marts at the top of marts/ are the group "marts".
+LAYERS_WITHOUT_DOMAIN_GROUPS = {"staging"}
+SEED_GROUP = "rules"
+EXPORTS_BY_TABLE = {e.table: e for e in load_entities()}  # raw.<channel>__<entity> is the asset raw/<channel>/<entity>
+
+
+def group_for(resource_props: Mapping[str, Any]) -> str:
+    """The Dagster group of a dbt model or seed, from where its file sits."""
+    if resource_props["resource_type"] == "seed":
+        return SEED_GROUP
+    layer, *rest = resource_props["fqn"][1:]
+    if layer in LAYERS_WITHOUT_DOMAIN_GROUPS or len(rest) < 2:
+        return layer
+    return rest[0]
 
 
 class C360DbtTranslator(DagsterDbtTranslator):
+    """Staging models read the raw tables only after erasure has deleted from them (a dependency dbt
+    cannot see: erasure is not a dbt source)."""
+
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return super().get_asset_key(dbt_resource_props)
-        return dg.AssetKey([dbt_resource_props["config"].get("schema") or "dbt", dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        folder = fqn[1] if len(fqn) > 2 else None
-        if len(fqn) > 3 and fqn[2] == "profiles":
-            folder = "profiles"
-        return GROUP_BY_FOLDER.get(folder or "", "dbt")
-
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
-        return ["team:data-engineering"]
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            entity = EXPORTS_BY_TABLE.get(props["name"]) if props["source_name"] == "raw" else None
+            return spec.replace_attributes(key=raw_asset_key(entity)) if entity else spec  # else its meta's key
+        return spec.replace_attributes(
+            key=dg.AssetKey([props["config"].get("schema") or "dbt", props["name"]]),
+            group_name=group_for(props),
+            owners=OWNERS,
+            deps=[*spec.deps, ERASURE_ASSET_KEY] if group_for(props) == "staging" else spec.deps,
+        )

@@ -1,4 +1,4 @@
-"""Applying erasure requests to the warehouse, run at the end of every ingest (so before the models).
+"""Applying erasure requests to the warehouse: the erasure asset, after ingestion and before the models.
 
 A new request is resolved through the identity of the last build (``marts.customer_identifiers``): every
 source record of the matching customers is recorded as erased (a keyed hash of ``source:key``), and on
@@ -10,7 +10,6 @@ matches no one yet stays pending; the quality gate refuses to publish a customer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 

@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..quality.masking import mask_text
+from ..lib.masking import mask_text
+from ..lib.settings import settings
 
 ERASURE_FOLDER = "erasure"
-KEY_ENV = "C360_ERASURE_KEY"
 ID_TYPES = (
     "unionid", "mp_openid", "channels_openid", "oa_openid", "wecom_external_userid", "phone", "email",
     "app_user_id", "web_customer_id", "crm_member_id", "device_id",
@@ -66,7 +66,7 @@ class ErasureRequestError(ValueError):
     def __init__(self, problems: list[RequestProblem]):
         self.problems = problems
         listed = "; ".join(str(p) for p in problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-        super().__init__(f"malformed erasure requests under {ERASURE_FOLDER}/, nothing was loaded: {listed}")
+        super().__init__(f"malformed erasure requests under {ERASURE_FOLDER}/, nothing was published: {listed}")
 
 
 def _request_files(folder: Path) -> list[Path]:
@@ -140,7 +140,7 @@ def valid_requests(landing_dir: Path) -> list[ErasureRequest]:
 
 
 def erasure_key(data_dir: Path) -> str:
-    key = os.environ.get(KEY_ENV)
+    key = settings().erasure_key
     if key:
         return key
     path = data_dir / ".erasure_key"

@@ -22,8 +22,16 @@ from .orders import build_app_orders, build_web_orders
 from .persons import build_persons
 from .rand import Streams
 from .shop import build_shop
-from .sources import (build_app_users, build_crm_members, build_mp_users, build_oa_followers, build_sharers,
-                      build_web_customers, build_wecom_contacts, make_world)
+from .sources import (
+    build_app_users,
+    build_crm_members,
+    build_mp_users,
+    build_oa_followers,
+    build_sharers,
+    build_web_customers,
+    build_wecom_contacts,
+    make_world,
+)
 from .spec import ENTITIES
 from .touchpoints import build_touchpoints
 from .truth import orders_table, persons_table, sharers_table, write_truth, xref_table

@@ -11,8 +11,7 @@ import polars as pl
 
 from . import vocab
 from .context import DAY, Context
-from .rand import (HEX_LOWER, HEX_UPPER, URLSAFE, chance, choose, digits_str, int_str, pick, take, tokens,
-                   unique_ints, when)
+from .rand import HEX_LOWER, HEX_UPPER, URLSAFE, chance, choose, digits_str, int_str, pick, take, tokens, unique_ints, when
 
 YEAR = 365 * DAY
 SPARE_NUMBERS = 4096  # store phones, and receivers who are not in the data set

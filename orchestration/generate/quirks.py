@@ -13,8 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .formats import (EMAIL_VARIANTS, PHONE_VARIANTS, TS_FORMATS, date_text, email_any,
-                      month_day_text, phone_any, timestamp, yuan_text)
+from .formats import (
+    EMAIL_VARIANTS,
+    PHONE_VARIANTS,
+    TS_FORMATS,
+    date_text,
+    email_any,
+    month_day_text,
+    phone_any,
+    timestamp,
+    yuan_text,
+)
 from .mix import Mix
 from .rand import Deck, chance
 from .spec import Entity

@@ -12,11 +12,27 @@ from . import spec, vocab
 from .context import DAY, NEVER, Context
 from .formats import PHONE_VARIANTS, phone_any
 from .persons import SPARE_NUMBERS
-from .rand import (URLSAFE, Deck, chance, choose, int_str, pick_index, pick_str, take, tokens, unique_digit_ids,
-                   unique_ints, when)
-from .records import (EMAIL, MP_OPENID, PHONE, PHONE_ERA_COLUMNS, UNIONID, Built, created_times, gather,
-                      idents_frame, latest_versions, person_columns, phone_alternatives, phone_at, phone_kinds,
-                      phone_value, shown_from, version_times, xref_frame)
+from .rand import URLSAFE, Deck, chance, choose, int_str, pick_index, pick_str, take, tokens, unique_digit_ids, unique_ints, when
+from .records import (
+    EMAIL,
+    MP_OPENID,
+    PHONE,
+    PHONE_ERA_COLUMNS,
+    UNIONID,
+    Built,
+    created_times,
+    gather,
+    idents_frame,
+    latest_versions,
+    person_columns,
+    phone_alternatives,
+    phone_at,
+    phone_kinds,
+    phone_value,
+    shown_from,
+    version_times,
+    xref_frame,
+)
 
 
 @dataclass

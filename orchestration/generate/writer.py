@@ -20,8 +20,18 @@ import polars as pl
 import xlsxwriter
 
 from .context import Context
-from .quirks import (CSV_ONLY, FileStyle, StyleDecks, choose_bad_rows, column_order, eligible_kinds,
-                     extra_column_values, header_cells, plant_bad_rows, render)
+from .quirks import (
+    CSV_ONLY,
+    FileStyle,
+    StyleDecks,
+    choose_bad_rows,
+    column_order,
+    eligible_kinds,
+    extra_column_values,
+    header_cells,
+    plant_bad_rows,
+    render,
+)
 from .rand import pick
 from .records import Built
 from .spec import Entity

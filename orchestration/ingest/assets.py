@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from ..erasure.requests import ErasureRequestError, erasure_key, valid_requests
 from ..partitions import daily_partitions, partition_bounds
 from ..resources import LandingResource, WarehouseResource
 from .landing import scan
@@ -99,21 +98,6 @@ def _metadata(outcomes: "list[FileOutcome]", table_rows: int) -> dict:
     }
 
 
-def _apply_erasure_requests(context: dg.AssetExecutionContext, con, requests, data_dir) -> dict:
-    """Erasure requests in the landing folder, applied before the models run (see orchestration/erasure)."""
-    from ..erasure.apply import apply_erasure
-
-    summary = apply_erasure(con, requests, erasure_key(data_dir))
-    if summary.pending_requests:
-        context.log.warning(f"{summary.pending_requests} erasure requests match no resolved customer yet")
-    return {
-        "erasure_new_requests": summary.new_requests,
-        "erasure_resolved_requests": summary.resolved_requests,
-        "erasure_pending_requests": summary.pending_requests,
-        "erasure_raw_rows_deleted": summary.raw_rows_deleted,
-    }
-
-
 def _date_window(context: dg.AssetExecutionContext) -> tuple[date, date]:
     keys = context.partition_key_range
     return date.fromisoformat(keys.start), date.fromisoformat(keys.end)
@@ -135,10 +119,6 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
 
     first, last = _date_window(context)
     landing_files = scan(landing.directory)
-    try:  # a malformed request stops the run before anything loads
-        erasure_requests = valid_requests(landing.directory)
-    except ErasureRequestError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from exc
     with warehouse.connect() as con:
         ensure_raw_tables(con, load_entities())
         misfits = reject_misfit_files(con, landing.directory, *partition_bounds())
@@ -153,10 +133,9 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             for kept in (o for o in outcomes if o.status == "unchanged" and o.message):
                 context.log.warning(f"file {kept.file.relative}: {kept.message}")
             results[key] = outcomes
-        erasure = _apply_erasure_requests(context, con, erasure_requests, warehouse.database.parent)
         for key, outcomes in results.items():
             table_rows = con.execute(f"select count(*) from raw.{ENTITY_BY_KEY[key].table}").fetchone()[0]
-            yield dg.MaterializeResult(asset_key=key, metadata={**_metadata(outcomes, table_rows), **erasure})
+            yield dg.MaterializeResult(asset_key=key, metadata=_metadata(outcomes, table_rows))
 
 
 @dg.asset(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -203,7 +203,7 @@ def _parse_batch(entity: Entity, batch: list[tuple[FileOutcome, RawFile]]) -> Ba
         outcomes[index].rows_loaded = count
     for index, count in rejected.iter_rows():
         outcomes[index].rows_rejected = count
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     rows = _by_file(
         parsed.rows.rename({ROW_NUMBER: "_row_number"}),
         outcomes,
@@ -322,7 +322,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, table: str | None, batch: Batch,
     transaction. New files need no delete, which would scan the whole table."""
     if not batch.outcomes:
         return
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     known = set(known_files)
     replaced = pl.DataFrame({"source_file": [o.file.relative for o in batch.outcomes if o.file.relative in known]}, schema={"source_file": pl.String})
     rejects = batch.rejects.with_columns(pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("loaded_at"))

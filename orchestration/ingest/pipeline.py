@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..faults import crash_point
+from ..lib.faults import crash_point
 from .landing import LandingFile, file_hash, irregular_entries, misplaced_files, scan, text_hash
 from .load import Batch, FileOutcome, ensure_raw_tables, known_hashes, read_batches, whole_file_rejects, write_batch
 from .schema import Entity, load_entities

@@ -26,6 +26,7 @@ import fastexcel
 import numpy as np
 import polars as pl
 
+from ..lib.settings import settings
 from .landing import open_regular
 from .schema import Entity, normalise_header_cell
 from .xlsx import DAMAGE as XLSX_DAMAGE
@@ -38,11 +39,10 @@ CELL_PROBLEM_COLUMN = "_cell_problem_column"
 # The most bytes of text (after decompression) one file may hold; beyond it the file is rejected whole,
 # so that a small gzip or xlsx cannot expand into all of the memory.
 MAX_TEXT_BYTES_ENV = "C360_MAX_FILE_BYTES"
-DEFAULT_MAX_TEXT_BYTES = 2 * 1024**3
 
 
 def max_text_bytes() -> int:
-    return int(os.environ.get(MAX_TEXT_BYTES_ENV) or DEFAULT_MAX_TEXT_BYTES)
+    return settings().max_file_bytes
 
 
 class FileRejected(Exception):

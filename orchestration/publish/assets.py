@@ -1,13 +1,11 @@
 """The publish asset: after the quality gate passes, the verified tables are swapped in whole."""
 
-import os
 
 import dagster as dg
-import duckdb
-
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from ..ingest.assets import WAREHOUSE_POOL
+from ..lib.settings import settings
 from ..quality.checks import SUITES
 from ..resources import WarehouseResource
 from .swap import publish
@@ -17,7 +15,6 @@ _VERDICT_BY_STATUS = {
     AssetCheckExecutionRecordStatus.SUCCEEDED: "passed",
     AssetCheckExecutionRecordStatus.FAILED: "failed",
 }
-KEEP_VERSIONS = int(os.environ.get("C360_PUBLISH_KEEP", "5"))
 
 
 def _gate_verdicts(context: dg.AssetExecutionContext) -> dict[str, str]:
@@ -64,7 +61,7 @@ def published_tables_asset(context: dg.AssetExecutionContext, warehouse: Warehou
         warehouse.database.parent,
         check_summary=verdicts,
         input_files=_input_files(warehouse),
-        keep=KEEP_VERSIONS,
+        keep=settings().publish_keep,
     )
     context.log.info(f"published version {result.version} to {result.path}")
     if result.removed_versions:

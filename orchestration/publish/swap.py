@@ -24,82 +24,24 @@ import shutil
 import stat
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from ..faults import crash_point
-from ..settings import duckdb_config
-from .tables import PUBLISHED_SCHEMA, SOURCE_SCHEMA, PublishedTable, published_tables
+from ..lib.faults import crash_point
+from ..lib.published import LOG_COLUMNS, LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout, log_entries
+from ..lib.settings import duckdb_config, settings
+from .tables import SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
 OWNER_ONLY_DIR = stat.S_IRWXU
-LOG_TABLE = f"{PUBLISHED_SCHEMA}._publish_log"
-LOG_COLUMNS = {
-    "version": "bigint",
-    "published_at": "timestamptz",
-    "row_counts": "json",
-    "check_summary": "json",
-    "input_files": "json",
-    "erased_requests": "bigint",
-}
-PSEUDONYM_KEY_ENV = "C360_PSEUDONYM_KEY"
 PSEUDONYMISE_FILE = Path(__file__).with_name("pseudonymise.yaml")
 
 
 class BrokenVersion(RuntimeError):
     """A written version that is not complete and readable: never swapped in, never rolled back to."""
-
-
-@dataclass(frozen=True)
-class PublishLayout:
-    data_dir: Path
-
-    @property
-    def published(self) -> Path:
-        return self.data_dir / "published.duckdb"
-
-    @property
-    def pseudonymised(self) -> Path:
-        return self.data_dir / "published_pseudonymised.duckdb"
-
-    @property
-    def parquet_link(self) -> Path:
-        return self.data_dir / "published_parquet"
-
-    @property
-    def versions_dir(self) -> Path:
-        return self.data_dir / "published_versions"
-
-    def version_file(self, version: int) -> Path:
-        return self.versions_dir / f"v{version:06d}.duckdb"
-
-    def version_pseudonymised(self, version: int) -> Path:
-        return self.versions_dir / f"v{version:06d}.pseudonymised.duckdb"
-
-    def version_parquet(self, version: int) -> Path:
-        return self.versions_dir / f"v{version:06d}"
-
-    def versions(self) -> list[int]:
-        if not self.versions_dir.exists():
-            return []
-        return sorted(int(p.stem[1:]) for p in self.versions_dir.glob("v*.duckdb") if p.stem[1:].isdigit())
-
-    def current_version(self) -> int | None:
-        if not self.published.exists():
-            return None
-        current = self.published.stat().st_ino
-        for version in self.versions():
-            if self.version_file(version).stat().st_ino == current:
-                return version
-        return None
-
-    def remove_version(self, version: int) -> None:
-        self.version_file(version).unlink(missing_ok=True)
-        self.version_pseudonymised(version).unlink(missing_ok=True)
-        shutil.rmtree(self.version_parquet(version), ignore_errors=True)
 
 
 @dataclass
@@ -166,16 +108,8 @@ def _select_columns(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> st
     return ", ".join(f'"{c}"' for c in ordered)
 
 
-def _log_entries(database: Path) -> list[dict]:
-    """A version file's publish log (entries written before a column existed lack it)."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        cursor = con.execute(f"select * from {LOG_TABLE} order by version")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def _previous_log(layout: PublishLayout) -> list[dict]:
-    return _log_entries(layout.published) if layout.published.exists() else []
+    return log_entries(layout.published) if layout.published.exists() else []
 
 
 def _erased_requests(con: duckdb.DuckDBPyConnection) -> int:
@@ -238,7 +172,7 @@ def write_version(
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             counts = _copy_tables(con, tables, temporary_parquet)
             entry = {
-                "version": version, "published_at": datetime.now(timezone.utc), "row_counts": json.dumps(counts),
+                "version": version, "published_at": datetime.now(UTC), "row_counts": json.dumps(counts),
                 "check_summary": json.dumps(check_summary), "input_files": json.dumps(input_files),
                 "erased_requests": _erased_requests(con),
             }
@@ -284,7 +218,7 @@ def verify_files(database: Path, parquet_dir: Path | None, version: int, counts:
 def logged_entry(layout: PublishLayout, version: int) -> dict:
     """The log entry a version wrote about itself (raises BrokenVersion when it cannot be read)."""
     try:
-        entries = _log_entries(layout.version_file(version))
+        entries = log_entries(layout.version_file(version))
     except duckdb.Error as exc:
         raise BrokenVersion(f"version {version} cannot be read: {exc}") from exc
     if not entries or entries[-1]["version"] != version:
@@ -424,7 +358,7 @@ def publish(
     clean_interrupted(layout)
     version = max(layout.versions(), default=0) + 1
     counts = write_version(warehouse, layout, version, check_summary, input_files)
-    key = os.environ.get(PSEUDONYM_KEY_ENV)
+    key = settings().pseudonym_key
     try:
         if key:
             write_pseudonymised(layout.version_file(version), layout.version_pseudonymised(version), key, published_tables())

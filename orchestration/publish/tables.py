@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
-PUBLISHED_SCHEMA = "c360"
 SOURCE_SCHEMA = "marts"
 
 

@@ -11,9 +11,9 @@ import duckdb
 
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
-from ..publish.swap import LOG_TABLE, PublishLayout
+from ..lib.published import LOG_TABLE, PublishLayout
+from ..lib.settings import duckdb_config
 from ..resources import WarehouseResource
-from ..settings import duckdb_config
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..settings import EXPECTATIONS_DIR
+from ..lib.settings import EXPECTATIONS_DIR
 
 
 @dataclass(frozen=True)

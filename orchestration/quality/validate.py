@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 
-from ..files import make_owner_only, owner_only_dir
-from .masking import mask_value
+from ..lib.files import make_owner_only, owner_only_dir
+from ..lib.masking import mask_value
 from .suites import Suite
 
 SAMPLE_ROWS = 5

@@ -43,14 +43,14 @@ def test_requests_in_subfolders_are_read(tmp_path):
         ("a.csv", f"type,value\nphone,{PHONE}\n", "utf-8", "erasure/a.csv line 1", "header"),
         ("a.csv", f"id_type,id_value\nphone,{PHONE}\n手机,{PHONE}\n", "gb18030", "erasure/a.csv", "UTF-8"),
         ("a.csv", f"id_type,id_value\nphone,{PHONE}\npassport,{PHONE}\n", "utf-8", "erasure/a.csv line 3", "unknown id_type"),
-        ("a.csv", f"id_type,id_value\nphone,\n", "utf-8", "erasure/a.csv line 2", "empty id_value"),
+        ("a.csv", "id_type,id_value\nphone,\n", "utf-8", "erasure/a.csv line 2", "empty id_value"),
         ("a.csv", f"id_type,id_value\nphone,{PHONE},extra\n", "utf-8", "erasure/a.csv line 2", "3 fields"),
         ("sub/a.xlsx", b"PK\x03\x04 not really a workbook", "utf-8", "erasure/sub/a.xlsx", "not a .csv"),
         ("a.txt", f"id_type,id_value\nphone,{PHONE}\n", "utf-8", "erasure/a.txt", "not a .csv"),
     ],
 )
 def test_a_malformed_request_stops_the_run_naming_file_and_line_but_no_value(tmp_path, relative, content, encoding, where, reason):
-    write(tmp_path, "good.csv", f"id_type,id_value\nemail,someone@example.com\n")
+    write(tmp_path, "good.csv", "id_type,id_value\nemail,someone@example.com\n")
     write(tmp_path, relative, content, encoding)
     with pytest.raises(ErasureRequestError) as raised:
         valid_requests(tmp_path)

@@ -14,11 +14,47 @@ def test_definitions_load_with_one_raw_asset_per_entity():
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    raw_keys = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw" and k.path[1] != "ingest_summary"}
+    raw_keys = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw" and k.path[1] not in ("ingest_summary", "erasure")}
     assert raw_keys == {dg.AssetKey(["raw", e.channel, e.name]) for e in load_entities()}
     assert defs.resolve_job_def("nightly") is not None
     staging = dg.AssetKey(["staging", "stg_miniprogram__users"])
     assert dg.AssetKey(["raw", "miniprogram", "users"]) in graph.get(staging).parent_keys
+
+
+def test_every_export_is_a_dbt_source_read_from_its_raw_asset():
+    import json
+
+    from orchestration.definitions import defs
+    from orchestration.ingest.assets import raw_asset_key
+    from orchestration.lib.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    sources = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "raw" and "__" in s["name"]}
+    assert sources == {e.table for e in load_entities()}
+    graph = defs.resolve_asset_graph()
+    for entity in load_entities():
+        staging = graph.get(dg.AssetKey(["staging", f"stg_{entity.table}"]))
+        assert raw_asset_key(entity) in staging.parent_keys, entity.table
+
+
+def test_dbt_models_are_grouped_by_domain_and_owned():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    expected = {
+        ("staging", "stg_app__orders"): "staging",
+        ("intermediate", "int_identity__edges"): "identity",
+        ("intermediate", "int_orders__app"): "orders",
+        ("intermediate", "int_customers__attribute_candidates"): "customers",
+        ("intermediate", "int_profiles__rfm"): "profiles",
+        ("marts", "orders"): "marts",
+        ("marts", "customer_profiles"): "profiles",
+        ("config", "identity_link_rules"): "rules",
+    }
+    for key, group in expected.items():
+        node = graph.get(dg.AssetKey(list(key)))
+        assert node.group_name == group, key
+        assert node.owners == ["team:data-engineering"], key
 
 
 def test_raw_assets_materialise_a_partition_range_with_reconciled_counts(tmp_path):

@@ -25,7 +25,7 @@ import pytest
 
 from orchestration.evaluate import EvaluationReport, evaluate
 from orchestration.pipeline_run import run_nightly
-from orchestration.settings import Paths
+from orchestration.lib.settings import Paths
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples"

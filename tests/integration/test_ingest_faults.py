@@ -19,7 +19,7 @@ import stat
 import tracemalloc
 import zipfile
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -30,8 +30,8 @@ from exports import MEMBER_HEADER, USER_HEADER, csv_text, member_row, user_row, 
 import orchestration.ingest.landing as landing_module
 import orchestration.ingest.load as load_module
 import orchestration.ingest.reader as reader_module
-from orchestration.ingest.pipeline import ingest_entity, ingest_landing, reject_misfit_files
 from orchestration.ingest.landing import scan
+from orchestration.ingest.pipeline import ingest_entity, ingest_landing, reject_misfit_files
 from orchestration.ingest.schema import entities_by_name
 
 ENTITIES = entities_by_name()
@@ -395,14 +395,12 @@ def test_a_folder_that_cannot_be_listed_is_listed_as_a_reject_and_the_others_loa
 def test_a_file_swapped_for_a_pipe_after_the_scan_is_refused_at_once(tmp_path):
     pipe = tmp_path / "2026-10-01.csv"
     os.mkfifo(pipe)
-    with watchdog(10), pytest.raises(OSError, match="not a regular file"):
-        with landing_module.open_regular(pipe):
-            pass
+    with watchdog(10), pytest.raises(OSError, match="not a regular file"), landing_module.open_regular(pipe):
+        pass
     link = tmp_path / "2026-10-02.csv"
     link.symlink_to(users_file(tmp_path, "2026-10-03.csv", ["oMp1"]))
-    with pytest.raises(OSError):  # a link is never followed, whatever it points to
-        with landing_module.open_regular(link):
-            pass
+    with pytest.raises(OSError), landing_module.open_regular(link):  # a link is never followed, whatever it points to
+        pass
 
 
 # --- values: a row that cannot be kept exactly is rejected with a reason; the rest of the file loads ----
@@ -463,7 +461,7 @@ def test_spreadsheet_values_that_cannot_be_kept_exactly_are_rejected_rows(con, l
     assert con.execute("select level from raw.crm__members where member_id = '103'").fetchone()[0] == "VIP"
     joined, updated = con.execute("select join_date, update_time from raw.crm__members where member_id = '105'").fetchone()
     assert joined == date(2024, 5, 1)
-    assert updated.astimezone(timezone.utc) == datetime(2024, 5, 1, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+    assert updated.astimezone(UTC) == datetime(2024, 5, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
     assert files(con)[source] == ("loaded", 9, 5, 4)
 
 
@@ -505,9 +503,9 @@ def test_damaged_text_and_control_characters_are_rejected_rows_and_the_rest_keep
 @pytest.mark.slow
 def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(tmp_path, monkeypatch):
     from orchestration.generate import generate
+    from orchestration.lib.settings import Paths
     from orchestration.pipeline_run import run_nightly
     from orchestration.publish.swap import PublishLayout
-    from orchestration.settings import Paths
 
     summary = generate(tmp_path / "gen", persons=300, days=3, seed=5)
     landing = summary.landing_dir

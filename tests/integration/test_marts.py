@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from integration.test_identity_runs import pytestmark, sample_runs  # noqa: F401  (pytestmark: the same skip)
 
 PUBLISHED_COLUMNS = {

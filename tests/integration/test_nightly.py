@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from orchestration.generate import generate
+from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout, rollback
 from orchestration.publish.tables import published_tables
-from orchestration.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import pytest
 from dagster._serdes import serialize_value
 
 from orchestration.generate import generate
+from orchestration.lib.settings import Paths
 from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout, pseudonymise_rules
-from orchestration.settings import Paths
 
 pytestmark = pytest.mark.slow
 

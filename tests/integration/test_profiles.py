@@ -20,14 +20,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.dbt.project import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.lib.settings import DBT_PROJECT_DIR
 
 AS_OF = date(2026, 10, 20)
 PROFILE_SEEDS = ["profile_rfm_segments", "profile_contact_cadence", "profile_aftersale_outcomes", "profile_recipient_types"]
@@ -175,7 +175,7 @@ def profiles(warehouse) -> dict[str, dict]:
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def mbgnbd_churn(x: int, t_x: int, age: int, horizon: int = 90, r=0.243, alpha=30.9, a=0.793, b=2.426) -> float:

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from orchestration.generate import generate
+from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 from orchestration.pipeline_run import run_nightly
 from orchestration.publish.tables import published_tables
-from orchestration.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = pytest.mark.slow  # the nightly job on 3,000 persons: ~45 s of its ~50
 

@@ -32,9 +32,8 @@ def test_a_locked_warehouse_is_reported_clearly_after_the_wait(tmp_path):
     holder = hold_lock(path, 30)
     try:
         started = time.monotonic()
-        with pytest.raises(WarehouseLocked, match="locked by another process"):
-            with open_duckdb(path, lock_timeout_s=1.5, retry_every_s=0.2):
-                pass
+        with pytest.raises(WarehouseLocked, match="locked by another process"), open_duckdb(path, lock_timeout_s=1.5, retry_every_s=0.2):
+            pass
         assert 1.4 <= time.monotonic() - started < 10
     finally:
         holder.kill()

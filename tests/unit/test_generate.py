@@ -215,7 +215,7 @@ def test_same_seed_gives_identical_bytes(tmp_path):
 
     first = generate(tmp_path / "a", persons=120, days=4, seed=3)
     second = generate(tmp_path / "b", persons=120, days=4, seed=3)
-    other = generate(tmp_path / "c", persons=120, days=4, seed=4)
+    generate(tmp_path / "c", persons=120, days=4, seed=4)
     assert first.files == second.files and first.rows == second.rows
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a") != digest(tmp_path / "c")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.quality.masking import mask_text
+from orchestration.lib.masking import mask_text
 
 
 @pytest.mark.parametrize(

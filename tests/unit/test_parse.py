@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import polars as pl
@@ -25,7 +25,7 @@ from orchestration.ingest.reader import FIELD_COUNT_OK, ROW_NUMBER
 from orchestration.ingest.schema import entities_by_name
 
 ENTITIES = entities_by_name()
-UTC = timezone.utc
+UTC = UTC
 
 
 def apply(expr_fn, values):

@@ -4,9 +4,11 @@ clean-up) on reaching that point, as a power cut or the OOM killer would. Unset,
 import os
 import signal
 
+from .settings import settings
+
 KILL_AT_ENV = "C360_KILL_AT"
 
 
 def crash_point(name: str) -> None:
-    if os.environ.get(KILL_AT_ENV) == name:
+    if settings().kill_at == name:
         os.kill(os.getpid(), signal.SIGKILL)

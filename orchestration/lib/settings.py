@@ -1,0 +1,83 @@
+"""Every setting the platform reads from its environment, in one place. Read on every call of
+``settings()``, so that tests and the CLI can point the platform elsewhere."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing_dir: Path
+    data_dir: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.data_dir / "published.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The environment variables, by what they mean (the README lists them too)."""
+
+    landing_dir: Path  # C360_LANDING_DIR: the channels' exports (default data/landing)
+    data_dir: Path  # C360_DATA_DIR: the warehouse, the published versions, logs (default data)
+    duckdb_memory_limit: str | None  # C360_DUCKDB_MEMORY_LIMIT: caps every DuckDB connection (dbt's too)
+    partitions_start: str  # C360_PARTITIONS_START: the first file date loaded (default 2025-01-01)
+    publish_keep: int  # C360_PUBLISH_KEEP: published versions kept for rollback (default 5)
+    pseudonym_key: str | None  # C360_PSEUDONYM_KEY: writes the pseudonymised copy, hashed with this key
+    erasure_key: str | None  # C360_ERASURE_KEY: the erasure hash key (else a secret in the data folder)
+    alert_webhook: str | None  # C360_ALERT_WEBHOOK: a WeCom group robot for failure alerts
+    max_file_bytes: int  # C360_MAX_FILE_BYTES: the most text one export may expand to (default 2 GiB)
+    kill_at: str | None  # C360_KILL_AT: a crash point the fault tests kill the process at
+    dagster_home: str | None  # DAGSTER_HOME: a Dagster instance for `c360 run` (else an ephemeral one)
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.landing_dir, self.data_dir)
+
+    @property
+    def duckdb_config(self) -> dict[str, str]:
+        """Settings for the DuckDB connections the platform opens itself; past the memory limit DuckDB
+        spills to disk."""
+        return {"memory_limit": self.duckdb_memory_limit} if self.duckdb_memory_limit else {}
+
+
+def _value(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def settings() -> Settings:
+    return Settings(
+        landing_dir=Path(_value("C360_LANDING_DIR") or "data/landing").resolve(),
+        data_dir=Path(_value("C360_DATA_DIR") or "data").resolve(),
+        duckdb_memory_limit=_value("C360_DUCKDB_MEMORY_LIMIT"),
+        partitions_start=_value("C360_PARTITIONS_START") or "2025-01-01",
+        publish_keep=int(_value("C360_PUBLISH_KEEP") or 5),
+        pseudonym_key=_value("C360_PSEUDONYM_KEY"),
+        erasure_key=_value("C360_ERASURE_KEY"),
+        alert_webhook=_value("C360_ALERT_WEBHOOK"),
+        max_file_bytes=int(_value("C360_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES),
+        kill_at=_value("C360_KILL_AT"),
+        dagster_home=_value("DAGSTER_HOME"),
+    )
+
+
+def paths() -> Paths:
+    return settings().paths
+
+
+def duckdb_config() -> dict[str, str]:
+    return settings().duckdb_config

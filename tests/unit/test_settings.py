@@ -1,0 +1,46 @@
+"""One settings object reads the environment: no other module of the package reads a variable itself."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import orchestration
+from orchestration.lib.settings import settings
+
+PACKAGE = Path(orchestration.__file__).parent
+
+
+def _reads_environment(tree: ast.AST) -> list[int]:
+    """Lines that read a variable: os.getenv(...), os.environ.get(...), os.environ[...] as a value,
+    `... in os.environ`. Passing the whole environment on (``{**os.environ}``) and setting a variable
+    for a child process are not reads."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = ast.unparse(node.func)
+            if target in ("os.getenv", "os.environ.get", "environ.get", "getenv"):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ" and isinstance(node.ctx, ast.Load) or isinstance(node, ast.Compare) and any(ast.unparse(c) == "os.environ" for c in node.comparators):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_settings_module_reads_environment_variables():
+    readers = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "settings.py" and (lines := _reads_environment(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert readers == {}
+
+
+def test_settings_are_read_anew_on_every_call(monkeypatch, tmp_path):
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("C360_PUBLISH_KEEP", "9")
+    monkeypatch.delenv("C360_PSEUDONYM_KEY", raising=False)
+    first = settings()
+    assert first.data_dir == tmp_path and first.publish_keep == 9 and first.pseudonym_key is None
+    assert first.paths.warehouse == tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("C360_DUCKDB_MEMORY_LIMIT", "2GB")
+    assert settings().duckdb_config == {"memory_limit": "2GB"}
