@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     report = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "customers": persons, "requests": len(latencies), "concurrency": args.concurrency, "workers": args.workers,
         "statuses": statuses,
         "seconds": wall, "per_second": len(latencies) / wall,

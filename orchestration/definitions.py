@@ -5,18 +5,18 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from .automation.jobs import nightly_job
 from .automation.alerts import run_failure_alert
 from .automation.freshness import landing_freshness
+from .automation.jobs import nightly_job
 from .automation.schedules import nightly_schedule
 from .automation.sensors import landing_sensor
 from .dbt.assets import dbt_models
 from .dbt.project import dbt_executable, dbt_project
 from .erasure.assets import erasure
 from .ingest.assets import ingest_summary, raw_exports
+from .lib.files import owner_only_umask
 from .publish.assets import published_tables_asset
 from .quality.checks import quality_gate
-from .lib.files import owner_only_umask
 from .resources import LandingResource, WarehouseResource
 
 owner_only_umask()  # the run workers this code location starts write personal data: owner-only, whatever started them

@@ -14,7 +14,6 @@ from ..resources import WarehouseResource
 from .project import dbt_project
 from .translator import C360DbtTranslator
 
-
 # One-row queries whose columns become numeric metadata on a model's materialisation, so the UI plots
 # them across runs (identity statistics, merges).
 MODEL_METADATA_SQL = {

@@ -249,10 +249,7 @@ def _orders(con: duckdb.DuckDBPyConnection) -> dict:
         from scored_orders
         """
     ).fetchone()
-    names = (
-        "truth_orders orders_present orders_attributed orders_status_exact orders_paid_exact "
-        "orders_refunded_exact orders_net_exact orders_money_exact orders_sharer_exact"
-    ).split()
+    names = ["truth_orders", "orders_present", "orders_attributed", "orders_status_exact", "orders_paid_exact", "orders_refunded_exact", "orders_net_exact", "orders_money_exact", "orders_sharer_exact"]
     return dict(zip(names, (int(v or 0) for v in figures)))
 
 

@@ -15,11 +15,32 @@ import polars as pl
 
 from . import spec, vocab
 from .context import DAY, NEVER, Context
-from .orders import (HOUR, NEVER_PAID, OrderTruth, emit_versions, event_frame, is_own_number, last_status,
-                     order_count, order_times, truth_frame, uniform)
+from .orders import (
+    HOUR,
+    NEVER_PAID,
+    OrderTruth,
+    emit_versions,
+    event_frame,
+    is_own_number,
+    last_status,
+    order_count,
+    order_times,
+    truth_frame,
+    uniform,
+)
 from .rand import DIGITS, chance, choose, int_str, pick, pick_str, take, tokens, unique_digit_ids, when
-from .records import (MP_OPENID, PHONE, PHONE_ERA_COLUMNS, UNIONID, Built, gather, idents_frame, person_columns,
-                      phone_at, xref_frame)
+from .records import (
+    MP_OPENID,
+    PHONE,
+    PHONE_ERA_COLUMNS,
+    UNIONID,
+    Built,
+    gather,
+    idents_frame,
+    person_columns,
+    phone_at,
+    xref_frame,
+)
 from .sources import World
 
 MIN_AFTERSALES = 3

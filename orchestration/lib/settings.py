@@ -43,6 +43,8 @@ class Settings:
     max_file_bytes: int  # C360_MAX_FILE_BYTES: the most text one export may expand to (default 2 GiB)
     kill_at: str | None  # C360_KILL_AT: a crash point the fault tests kill the process at
     dagster_home: str | None  # DAGSTER_HOME: a Dagster instance for `c360 run` (else an ephemeral one)
+    serve_keys: str | None  # C360_SERVE_KEYS: `c360 serve`'s API keys, "scope:key" separated by commas
+    serve_keys_file: Path | None  # C360_SERVE_KEYS_FILE: a file of hashed API keys for `c360 serve`
 
     @property
     def paths(self) -> Paths:
@@ -72,6 +74,8 @@ def settings() -> Settings:
         max_file_bytes=int(_value("C360_MAX_FILE_BYTES") or DEFAULT_MAX_FILE_BYTES),
         kill_at=_value("C360_KILL_AT"),
         dagster_home=_value("DAGSTER_HOME"),
+        serve_keys=_value("C360_SERVE_KEYS"),
+        serve_keys_file=Path(_value("C360_SERVE_KEYS_FILE")) if _value("C360_SERVE_KEYS_FILE") else None,
     )
 
 

@@ -2,7 +2,7 @@
 must stop publication), run by Great Expectations in one step."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,7 +89,7 @@ def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
     """Great Expectations suites over the warehouse; a failing blocking suite stops the publish."""
     selected = {key.name for key in context.selected_asset_check_keys}
     suites = [s for s in SUITES if s.check_name in selected]
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     docs_dir = warehouse.database.parent / "quality_docs" / f"{stamp}_{context.run.run_id[:8]}"
     results, docs = run_quality_gate(warehouse.database, warehouse.database.parent, suites, docs_dir)
     if docs:

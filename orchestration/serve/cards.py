@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..quality.masking import mask_name, mask_phone
+from ..lib.masking import mask_name, mask_phone
 from .auth import ApiKey
 from .repository import CardRow
 
@@ -27,4 +27,4 @@ def card_document(row: CardRow, key: ApiKey, published_version: int | None, matc
     if matched is not None:
         head["matched"] = matched
     own = json.dumps(head, ensure_ascii=False)
-    return f"{own[:-1]}, {row.card_json[1:]}".encode("utf-8")
+    return f"{own[:-1]}, {row.card_json[1:]}".encode()

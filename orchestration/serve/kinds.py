@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from ..erasure.requests import normalise_identifier
-from ..settings import DBT_PROJECT_DIR
+from ..lib.settings import DBT_PROJECT_DIR
 
 KINDS_SEED = DBT_PROJECT_DIR / "seeds" / "serve_lookup_kinds.csv"
 _WHITE_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")

@@ -56,7 +56,7 @@ class Match:
 
 def key_hash(kind: str, value: str) -> tuple[int, int]:
     """The (lower, upper) 64-bit halves of md5('<kind>|<value>'), as DuckDB's md5_number_lower/upper."""
-    digest = hashlib.md5(f"{kind}|{value}".encode("utf-8")).digest()
+    digest = hashlib.md5(f"{kind}|{value}".encode()).digest()
     return int.from_bytes(digest[8:], "little"), int.from_bytes(digest[:8], "little")
 
 
@@ -68,7 +68,7 @@ class LookupIndex:
     candidates: np.ndarray   # customer_lookup.candidate_count
 
     @classmethod
-    def read(cls, connection: duckdb.DuckDBPyConnection) -> "LookupIndex":
+    def read(cls, connection: duckdb.DuckDBPyConnection) -> LookupIndex:
         columns = connection.execute(f"""
             select
                 md5_number_lower(l.lookup_kind || '|' || l.lookup_value) as lower,
@@ -116,7 +116,7 @@ class PublishedVersion:
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
-    def open(cls, layout: PublishLayout) -> "PublishedVersion":
+    def open(cls, layout: PublishLayout) -> PublishedVersion:
         for _attempt in range(5):
             path, inode = _current_file(layout)
             try:

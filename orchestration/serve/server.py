@@ -11,10 +11,10 @@ from pathlib import Path
 
 import uvicorn
 
-from ..settings import paths
+from ..lib.settings import paths, settings
 from .access_log import ACCESS_LOGGER
 from .app import create_app
-from .auth import KEYS_ENV, KEYS_FILE_ENV, KeyRing, load_keyring
+from .auth import KeyRing, load_keyring
 
 
 def log_access_to_stderr() -> None:
@@ -27,8 +27,8 @@ def log_access_to_stderr() -> None:
 
 
 def keyring_from_environment() -> KeyRing:
-    keys_file = os.environ.get(KEYS_FILE_ENV)
-    return load_keyring(os.environ.get(KEYS_ENV), Path(keys_file) if keys_file else None)
+    configured = settings()
+    return load_keyring(configured.serve_keys, configured.serve_keys_file)
 
 
 def app_from_environment():

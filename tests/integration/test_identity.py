@@ -9,7 +9,6 @@ import hashlib
 
 import duckdb
 import pytest
-
 from integration.test_identity_runs import MERGE_USER_ID, SampleRuns, pytestmark, sample_runs  # noqa: F401
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from orchestration.evaluate import evaluate
 from orchestration.generate import generate
-from orchestration.pipeline_run import run_nightly
 from orchestration.lib.settings import Paths
+from orchestration.pipeline_run import run_nightly
 
 pytestmark = pytest.mark.slow
 

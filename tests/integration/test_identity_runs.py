@@ -24,8 +24,8 @@ import duckdb
 import pytest
 
 from orchestration.evaluate import EvaluationReport, evaluate
-from orchestration.pipeline_run import run_nightly
 from orchestration.lib.settings import Paths
+from orchestration.pipeline_run import run_nightly
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples"

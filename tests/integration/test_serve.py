@@ -17,12 +17,12 @@ import pytest
 from serving import FULL_KEY, MASKED_KEY, get, running_service
 
 from orchestration.generate import generate
+from orchestration.lib.masking import mask_name, mask_phone
+from orchestration.lib.settings import Paths
 from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import publish
-from orchestration.quality.masking import mask_name, mask_phone
 from orchestration.serve.access_log import ACCESS_LOGGER
 from orchestration.serve.kinds import KINDS_SEED
-from orchestration.settings import Paths
 
 pytestmark = pytest.mark.slow  # the nightly job on 400 persons: ~40 s
 
