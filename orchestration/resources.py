@@ -46,7 +46,7 @@ def open_duckdb(
     """A connection held only while the block runs. Another process holding the file's write lock is
     waited for (up to ``lock_timeout_s``), then reported clearly; the file is never touched meanwhile."""
     owner_only_dir(path.parent)
-    config = {"memory_limit": memory_limit} if memory_limit else duckdb_config()
+    config = {**duckdb_config(), **({"memory_limit": memory_limit} if memory_limit else {})}
     deadline = time.monotonic() + lock_timeout_s
     while True:
         try:
@@ -61,6 +61,7 @@ def open_duckdb(
                     f"gave up after {lock_timeout_s:.0f}s"
                 ) from exc
             time.sleep(retry_every_s)
+    con.execute("set enable_progress_bar = false")  # DuckDB prints it past the run's display, to the terminal
     if not read_only:
         make_owner_only(path)  # a file created by an earlier process under a looser umask
     try:

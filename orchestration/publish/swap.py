@@ -174,6 +174,7 @@ def write_version(
         temporary_parquet.mkdir(mode=OWNER_ONLY_DIR)
         con = duckdb.connect(str(temporary), config=duckdb_config())
         try:
+            con.execute("set enable_progress_bar = false")
             os.chmod(temporary, OWNER_ONLY_FILE)
             con.execute("set preserve_insertion_order = false")  # published tables promise no row order
             con.execute("attach ? as wh (read_only)", [str(warehouse)])
@@ -268,6 +269,7 @@ def write_pseudonymised(version_file: Path, target: Path, key: str, tables: tupl
     try:
         con = duckdb.connect(str(temporary), config=duckdb_config())
         try:
+            con.execute("set enable_progress_bar = false")
             os.chmod(temporary, OWNER_ONLY_FILE)
             con.execute("set variable pseudonym_key = ?", [key])
             con.execute("attach ? as published (read_only)", [str(version_file)])

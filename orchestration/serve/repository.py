@@ -26,8 +26,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from ..publish.swap import PublishLayout
-from ..publish.tables import PUBLISHED_SCHEMA
+from ..lib.published import PUBLISHED_SCHEMA, PublishLayout
 
 CARD_TABLE = f"{PUBLISHED_SCHEMA}.customer_cards"
 LOOKUP_TABLE = f"{PUBLISHED_SCHEMA}.customer_lookup"
