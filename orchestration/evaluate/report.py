@@ -44,6 +44,7 @@ class EvaluationReport:
     orders_net_exact: int
     orders_money_exact: int  # status, paid, refunded and net all exact
     orders_sharer_exact: int
+    orders_in_mixed_customers: int  # orders whose customer holds records of more than one person
     # sharers
     truth_sharers: int
     sharers_present: int
@@ -116,7 +117,8 @@ class EvaluationReport:
             f" {i.together_in_truth:,} true pairs)",
             f"  linkable pairs    joined {pct(self.linkable_pairs_joined, self.linkable_pairs)}",
             f"  persons split     {self.persons_split:,} ({self.linkable_groups_split:,} linkable groups split)",
-            f"  over-merged       {self.customers_over_merged:,} customers hold more than one person",
+            f"  over-merged       {self.customers_over_merged:,} customers hold more than one person;"
+            f" {pct(self.orders_in_mixed_customers, self.truth_orders)} orders sit in one",
             "orders",
             f"  present           {pct(self.orders_present, self.truth_orders)}",
             f"  attributed        {pct(self.orders_attributed, self.truth_orders)}",
@@ -216,6 +218,11 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
 
 def _orders(con: duckdb.DuckDBPyConnection) -> dict:
     con.execute(
+        """create temp table mixed_customers as
+           select customer_id from scored_records where not missing
+           group by customer_id having count(distinct person_id) > 1"""
+    )
+    con.execute(
         f"""
         create temp table scored_orders as
         select
@@ -229,7 +236,8 @@ def _orders(con: duckdb.DuckDBPyConnection) -> dict:
             o.paid_amount_fen = cast(t.paid_amount_fen as bigint) as paid_exact,
             o.refunded_amount_fen = cast(t.refunded_amount_fen as bigint) as refunded_exact,
             o.net_amount_fen = cast(t.net_amount_fen as bigint) as net_exact,
-            o.sharer_id is not distinct from nullif(t.sharer_openid, '') as sharer_exact
+            o.sharer_id is not distinct from nullif(t.sharer_openid, '') as sharer_exact,
+            o.customer_id in (select customer_id from mixed_customers) as in_mixed_customer
         from truth_orders as t
         left join {MARTS_SCHEMA}.orders as o on o.order_key = t.order_key
         """
@@ -245,13 +253,14 @@ def _orders(con: duckdb.DuckDBPyConnection) -> dict:
             count(*) filter (where refunded_exact),
             count(*) filter (where net_exact),
             count(*) filter (where status_exact and paid_exact and refunded_exact and net_exact),
-            count(*) filter (where sharer_exact)
+            count(*) filter (where sharer_exact),
+            count(*) filter (where in_mixed_customer)
         from scored_orders
         """
     ).fetchone()
     names = (
         "truth_orders orders_present orders_attributed orders_status_exact orders_paid_exact "
-        "orders_refunded_exact orders_net_exact orders_money_exact orders_sharer_exact"
+        "orders_refunded_exact orders_net_exact orders_money_exact orders_sharer_exact orders_in_mixed_customers"
     ).split()
     return dict(zip(names, (int(v or 0) for v in figures)))
 

@@ -92,11 +92,12 @@ def test_evaluate_reports_the_known_figures_of_a_tiny_case(tmp_path):
     assert report.linkable_pairs == 2 and report.linkable_pairs_joined == 2
     assert report.persons_split == 1 and report.linkable_groups_split == 0
     assert report.customers_over_merged == 1
+    assert report.orders_in_mixed_customers == 1  # app:2 sits in CC, which holds P2's and P3's records
     assert (report.truth_orders, report.orders_present, report.orders_attributed) == (3, 2, 2)
     assert (report.orders_status_exact, report.orders_money_exact) == (2, 1)
     assert (report.truth_sharers, report.sharers_present, report.sharers_exact, report.sharers_person_exact) == (1, 1, 0, 1)
     assert report.golden["phone"] == (2, 2)  # CA -> P1, CC -> P2 (its majority person)
     assert report.golden["name"] == (1, 2)
     text = report.format()
-    assert "precision 0.5000" in text and "over-merged" in text
+    assert "precision 0.5000" in text and "over-merged" in text and "orders sit in one" in text
     assert report.to_dict()["identity"]["f1"] == 0.5
