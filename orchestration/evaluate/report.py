@@ -33,6 +33,11 @@ class EvaluationReport:
     linkable_pairs_joined: int
     persons_split: int  # persons whose records are in more than one customer
     linkable_groups_split: int  # linkable groups (records sharing an identifier) split across customers
+    # pairs of one person's records that firm identifiers prove (a shared unionid, account, authorised or
+    # registered phone...: strength 'firm' in identity_link_rules), transitively; a receiver phone alone
+    # is not strong evidence (the parcel may be somebody else's)
+    strong_pairs: int
+    strong_pairs_joined: int
     customers_over_merged: int  # customers holding records of more than one person
     # orders
     truth_orders: int
@@ -72,6 +77,10 @@ class EvaluationReport:
     def linkable_recall(self) -> float:
         return self.linkable_pairs_joined / self.linkable_pairs if self.linkable_pairs else 1.0
 
+    @property
+    def strong_evidence_recall(self) -> float:
+        return self.strong_pairs_joined / self.strong_pairs if self.strong_pairs else 1.0
+
     @staticmethod
     def _share(part: int, whole: int) -> float:
         return part / whole if whole else 1.0
@@ -98,6 +107,7 @@ class EvaluationReport:
         }
         out.update(
             linkable_recall=self.linkable_recall,
+            strong_evidence_recall=self.strong_evidence_recall,
             order_attribution=self.order_attribution,
             money_agreement=self.money_agreement,
             sharer_exact_rate=self.sharer_exact_rate,
@@ -116,6 +126,8 @@ class EvaluationReport:
             f"  ({i.together_in_both:,} of {i.together_in_prediction:,} predicted pairs true;"
             f" {i.together_in_truth:,} true pairs)",
             f"  linkable pairs    joined {pct(self.linkable_pairs_joined, self.linkable_pairs)}",
+            f"  strong evidence   joined {pct(self.strong_pairs_joined, self.strong_pairs)}"
+            " (pairs a firm identifier proves; a receiver phone alone is not proof)",
             f"  persons split     {self.persons_split:,} ({self.linkable_groups_split:,} linkable groups split)",
             f"  over-merged       {self.customers_over_merged:,} customers hold more than one person;"
             f" {pct(self.orders_in_mixed_customers, self.truth_orders)} orders sit in one",
@@ -214,6 +226,64 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
             "select count(*) from (select customer_id from scored_records where not missing group by 1 having count(distinct person_id) > 1)",
         ),
     )
+
+
+STRONG_EVIDENCE_TABLES = ("intermediate.int_identity__identifier_observations", "config.identity_link_rules")
+
+
+def _strong_evidence(con: duckdb.DuckDBPyConnection) -> dict:
+    """Pairs of one truth person's records joined, transitively, by identifiers of a firm rule."""
+    present = {f"{s}.{t}" for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    if not set(STRONG_EVIDENCE_TABLES) <= present:
+        return dict(strong_pairs=0, strong_pairs_joined=0)
+    con.execute(
+        f"""
+        create temp table strong_links as
+        with firm as (
+            select distinct s.source || '|' || s.source_key as record, s.person_id, o.id_type, o.id_value
+            from scored_records as s
+            inner join {STRONG_EVIDENCE_TABLES[0]} as o on o.source = s.source and o.source_key = s.source_key
+            inner join {STRONG_EVIDENCE_TABLES[1]} as r
+                on r.id_type = o.id_type and r.role = o.role and r.links and r.strength = 'firm'
+        )
+        select record, dense_rank() over (order by person_id, id_type, id_value) as identifier
+        from firm
+        qualify count(*) over (partition by person_id, id_type, id_value) > 1
+        """
+    )
+    con.execute("""create temp table strong_labels as
+                   select source || '|' || source_key as record, source || '|' || source_key as label from scored_records""")
+    for _ in range(64):  # min-label propagation: one person's records, a handful of rounds
+        changed = con.execute(
+            """
+            with by_identifier as (
+                select l.identifier, min(b.label) as label
+                from strong_links as l inner join strong_labels as b using (record) group by l.identifier
+            ),
+            by_record as (
+                select l.record, min(i.label) as label
+                from strong_links as l inner join by_identifier as i using (identifier) group by l.record
+            )
+            update strong_labels set label = by_record.label
+            from by_record
+            where by_record.record = strong_labels.record and by_record.label < strong_labels.label
+            """
+        ).fetchone()[0]
+        if not changed:
+            break
+    both, total = con.execute(
+        """
+        with labelled as (
+            select b.label, s.customer_id
+            from scored_records as s inner join strong_labels as b on b.record = s.source || '|' || s.source_key
+        )
+        select
+            (select coalesce(sum(n * (n - 1) // 2), 0) from (select count(*) as n from labelled group by label, customer_id)),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from (select count(*) as n from labelled group by label))
+        """
+    ).fetchone()
+    return dict(strong_pairs=int(total), strong_pairs_joined=int(both))
 
 
 def _orders(con: duckdb.DuckDBPyConnection) -> dict:
@@ -354,7 +424,7 @@ def evaluate(warehouse: Path, truth_dir: Path) -> EvaluationReport:
         raise FileNotFoundError(f"{warehouse} does not exist: run the pipeline first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         _load_truth(con, truth_dir)
-        identity = _identity(con)
+        identity = _identity(con) | _strong_evidence(con)
         orders = _orders(con)
         sharers = _sharers(con)
         golden = _golden(con)

@@ -18,6 +18,7 @@
       name_on_order      a real name the buyer's side already knows is the receiver name of an order
                          to this phone (a name on the receiving side agreeing with receiver_name
                          proves nothing: in a proxy order both are the receiver's);
+      repeated_receiver  the buyer sent non-gift parcels to this phone on two days or more;
       shared_person_name, shared_birthday, shared_gender
                          both sides know the same value.
     A link without conflict but short of evidence stays a candidate (decision 'candidate').
@@ -66,20 +67,27 @@ guarded_rules as (
     group by id_type
 ),
 
-receiver_names as (
-    -- the names non-gift parcels to each phone were addressed to, per buyer record
+receptions as (
+    -- non-gift parcels to each phone, per buyer record: the name they were addressed to, the day sent
     {%- for source, model in [('miniprogram.buyers', 'stg_miniprogram__orders'), ('channels.buyers', 'stg_channels__orders')] %}
     select distinct
         {{ dbt.concat(["'" ~ source ~ "|'", 'buyer_openid']) }} as record_key,
         receiver_phone_normalised as id_value,
-        lower(trim(receiver_name)) as receiver_name
+        lower(trim(receiver_name)) as receiver_name,
+        cast(create_time as date) as sent_on
     from {{ ref(model) }}
     where not coalesce(is_present, false)
       and buyer_openid is not null
       and receiver_phone_normalised is not null
-      and receiver_name is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+repeated_receptions as (
+    select record_key, id_value
+    from receptions
+    group by record_key, id_value
+    having count(distinct sent_on) > 1
 ),
 
 component_sources as (
@@ -234,13 +242,25 @@ evidence_found as (
     from candidates
     inner join firm_components as buyer
         on buyer.node_id = candidates.receiver_node_id
-    inner join receiver_names
-        on receiver_names.record_key = buyer.record_key
-        and receiver_names.id_value = candidates.id_value
+    inner join receptions
+        on receptions.record_key = buyer.record_key
+        and receptions.id_value = candidates.id_value
     inner join component_facts as known
         on known.component_node_id = candidates.receiver_component_node_id
         and known.fact = 'person_name'
-        and known.value = receiver_names.receiver_name
+        and known.value = receptions.receiver_name
+    union all
+    select
+        candidates.target_node_id,
+        candidates.receiver_node_id,
+        candidates.id_value,
+        'repeated_receiver' as evidence
+    from candidates
+    inner join firm_components as buyer
+        on buyer.node_id = candidates.receiver_node_id
+    inner join repeated_receptions
+        on repeated_receptions.record_key = buyer.record_key
+        and repeated_receptions.id_value = candidates.id_value
 ),
 
 evidence_scores as (
