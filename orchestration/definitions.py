@@ -12,13 +12,14 @@ from .automation.schedules import nightly_schedule
 from .automation.sensors import landing_sensor
 from .dbt.assets import dbt_models
 from .dbt.project import dbt_executable, dbt_project
+from .identity.assets import identity_inputs
 from .ingest.assets import ingest_summary, raw_exports
 from .publish.assets import published_tables_asset
 from .quality.checks import quality_gate
 from .resources import LandingResource, WarehouseResource
 
 defs = dg.Definitions(
-    assets=[raw_exports, ingest_summary, dbt_models, published_tables_asset],
+    assets=[raw_exports, ingest_summary, identity_inputs, dbt_models, published_tables_asset],
     asset_checks=[quality_gate, landing_freshness],
     jobs=[nightly_job],
     schedules=[nightly_schedule],

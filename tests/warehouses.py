@@ -52,8 +52,8 @@ create table marts.customer_identifiers as select * from (values
     ('C000001', 'mp_openid', 'oMp1'), ('C000001', 'phone', '13800138001'), ('C000002', 'app_user_id', 'U1')
 ) t(customer_id, id_type, id_value);
 create table marts.customer_id_history as select * from (values
-    ('C000009', 'C000001', timestamptz '2026-10-02 00:00:00+08')
-) t(old_customer_id, customer_id, changed_at);
+    ('C000009', 'C000009', 'C000001', timestamptz '2026-10-02 00:00:00+08', 'merge', null)
+) t(event_key, old_customer_id, customer_id, changed_at, change, reason);
 create table marts.orders as select * from (values
     ('miniprogram:M1', 'miniprogram', 'M1', 'C000001', timestamptz '2026-10-01 10:00:00+08', 'completed', 1000, 200, 800, 'coupon', 'oMp1'),
     ('app:A1', 'app', 'A1', 'C000002', timestamptz '2026-10-01 11:00:00+08', 'paid', 500, 0, 500, null, null),

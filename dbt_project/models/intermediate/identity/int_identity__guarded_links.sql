@@ -51,6 +51,10 @@ source_cardinality as (
     select * from {{ ref('identity_source_cardinality') }}
 ),
 
+overrides as (
+    select * from {{ ref('int_identity__overrides') }}
+),
+
 evidence_weights as (
     select link_rules.id_type, evidence.evidence, evidence.weight, link_rules.min_evidence
     from {{ ref('identity_link_evidence') }} as evidence
@@ -207,6 +211,21 @@ other_receptions as (
     where held.value is null
 ),
 
+overridden as (
+    -- candidates joining two components an operator said must never be one
+    select distinct candidates.target_node_id, candidates.receiver_node_id
+    from candidates
+    inner join firm_components as first_side
+        on first_side.component_node_id in (candidates.target_component_node_id, candidates.receiver_component_node_id)
+    inner join overrides
+        on overrides.action = 'never_link'
+        and overrides.node_id = first_side.node_id
+    inner join firm_components as second_side
+        on second_side.node_id = overrides.other_node_id
+        and second_side.component_node_id in (candidates.target_component_node_id, candidates.receiver_component_node_id)
+        and second_side.component_node_id <> first_side.component_node_id
+),
+
 cardinality_breaches as (
     select distinct
         candidates.target_node_id,
@@ -290,7 +309,8 @@ judged as (
         {%- endfor %}
         coalesce(max(receiver_phones.other_phones), 0) > 0 as other_phone_conflict,
         max(case when other_receptions.target_node_id is not null then 1 else 0 end) = 1 as other_receiver_phone_conflict,
-        max(case when cardinality_breaches.target_node_id is not null then 1 else 0 end) = 1 as cardinality_conflict
+        max(case when cardinality_breaches.target_node_id is not null then 1 else 0 end) = 1 as cardinality_conflict,
+        max(case when overridden.target_node_id is not null then 1 else 0 end) = 1 as override_conflict
     from candidates
     left join fact_comparison
         on fact_comparison.target_node_id = candidates.target_node_id
@@ -304,6 +324,9 @@ judged as (
     left join cardinality_breaches
         on cardinality_breaches.target_node_id = candidates.target_node_id
         and cardinality_breaches.receiver_node_id = candidates.receiver_node_id
+    left join overridden
+        on overridden.target_node_id = candidates.target_node_id
+        and overridden.receiver_node_id = candidates.receiver_node_id
     group by
         candidates.target_node_id, candidates.receiver_node_id, candidates.id_type, candidates.id_value,
         candidates.target_component_node_id, candidates.receiver_component_node_id
@@ -317,7 +340,7 @@ scored as (
         coalesce(guarded_rules.min_evidence, 0) as min_evidence,
         judged.target_component_node_id = judged.receiver_component_node_id as already_joined,
         (
-            false
+            judged.override_conflict  -- an operator's never_link, whatever the checks
             {%- for check in checks %}
             or judged.{{ check }}_conflict
             {%- endfor %}
