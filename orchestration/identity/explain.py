@@ -165,3 +165,11 @@ def explain(con: duckdb.DuckDBPyConnection, targets: list[str]) -> list[str]:
         return explain_customer(con, target)
     customer = customer_of(con, target)
     return explain_customer(con, customer) if customer else [f"no such record: {target}"]
+
+
+def largest_customers(con: duckdb.DuckDBPyConnection, count: int = 3) -> str:
+    """Markdown: how the ``count`` customers holding the most records are joined (run metadata)."""
+    largest = [r[0] for r in con.execute(
+        "select customer_id from marts.customer_xref group by 1 order by count(*) desc, 1 limit ?", [count]).fetchall()]
+    blocks = ["```\n" + "\n".join(explain_customer(con, customer)) + "\n```" for customer in largest]
+    return "\n\n".join(blocks) or "no customers"

@@ -142,7 +142,8 @@ def test_identity_links_hold_every_multi_record_customer_together_with_hashed_va
             "select count(*) from (select customer_id from marts.customer_xref group by 1 having count(*) > 1)").fetchone()[0]
         records = con.execute("select count(*) from marts.customer_xref").fetchone()[0]
         customers = con.execute("select count(*) from marts.customers").fetchone()[0]
-    assert links["customer_id"].nunique() == multi and len(links) == records - customers  # a spanning tree each
+    # here no two records share two linking values: the links of each customer form a spanning tree
+    assert links["customer_id"].nunique() == multi and len(links) == records - customers
     own = links[links["record_a"].str.startswith("crm.members:") | links["record_b"].str.startswith("crm.members:")]
     assert "phone" in set(own["id_type"])
     assert links["id_value_hash"].dropna().str.fullmatch(r"[0-9a-f]{64}").all()
