@@ -54,7 +54,8 @@ def published_customer_xref(data_dir: Path) -> "pl.DataFrame":
         return empty
     with duckdb.connect(str(published), read_only=True) as con:
         try:
-            return con.execute(f"select source, source_key, customer_id from {PUBLISHED_SCHEMA}.customer_xref").pl()
+            return pl.from_arrow(
+                con.sql(f"select source, source_key, customer_id from {PUBLISHED_SCHEMA}.customer_xref").to_arrow_table())
         except duckdb.CatalogException:
             return empty
 
