@@ -14,8 +14,8 @@ from ..resources import LandingResource, WarehouseResource
 from ..settings import paths
 from .overrides import read_overrides, store_overrides
 
-OVERRIDES_KEY = dg.AssetKey(["raw", "_identity_overrides"])
-LINK_KEY_KEY = dg.AssetKey(["raw", "_identity_link_key"])
+OVERRIDES_KEY = dg.AssetKey(["identity", "overrides"])  # table raw._identity_overrides
+LINK_KEY_KEY = dg.AssetKey(["identity", "link_key"])  # table raw._identity_link_key
 LINK_KEY_TABLE = "raw._identity_link_key"
 
 
