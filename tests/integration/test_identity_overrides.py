@@ -116,7 +116,7 @@ def test_each_override_holds(four, run):
 
 
 def test_a_split_leaves_the_id_with_the_larger_part_and_the_history_says_why(four):
-    first, second, third, _ = four
+    first, second, third = four[:3]
     own_id = first.xref[("crm.members", OWN_MEMBER)]
     assert second.xref[("crm.members", OWN_MEMBER)] == second.xref[("app.users", APP_USER)] == own_id
     detached_id = second.xref[("web.customers", WEB_CUSTOMER)]
