@@ -121,6 +121,25 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from .identity.explain import explain
+    from .identity.overrides import OverrideError
+
+    warehouse = paths().warehouse
+    if not warehouse.exists():
+        print(f"c360 explain: no warehouse at {warehouse}; run `c360 run` first", file=sys.stderr)
+        return 2
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            print("\n".join(explain(con, args.target)))
+    except OverrideError as exc:
+        print(f"c360 explain: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _rollback(args: argparse.Namespace) -> int:
     from .publish.swap import PublishLayout, rollback
 
@@ -200,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-precision", type=float, help="exit 1 when pairwise precision is below this")
     ev.add_argument("--min-linkable", type=float, help="exit 1 when the share of linkable pairs joined is below this")
     ev.set_defaults(handler=_evaluate)
+
+    why = commands.add_parser("explain", help="how a customer's records are joined, or why two records are (not) one")
+    why.add_argument("target", nargs="+", metavar="CUSTOMER_ID | SOURCE:KEY",
+                     help="a customer id, a record (e.g. crm.members:M1001), or two records")
+    why.set_defaults(handler=_explain)
 
     back = commands.add_parser("rollback", help="publish the previous published version again")
     back.set_defaults(handler=_rollback)

@@ -13,6 +13,7 @@ from .automation.sensors import landing_sensor
 from .dbt.assets import dbt_models
 from .dbt.project import dbt_executable, dbt_project
 from .erasure.assets import erasure
+from .identity.assets import identity_inputs
 from .ingest.assets import ingest_summary, raw_exports
 from .lib.files import owner_only_umask
 from .publish.assets import published_tables_asset
@@ -22,7 +23,7 @@ from .resources import LandingResource, WarehouseResource
 owner_only_umask()  # the run workers this code location starts write personal data: owner-only, whatever started them
 
 defs = dg.Definitions(
-    assets=[raw_exports, erasure, ingest_summary, dbt_models, published_tables_asset],
+    assets=[raw_exports, erasure, ingest_summary, identity_inputs, dbt_models, published_tables_asset],
     asset_checks=[quality_gate, landing_freshness],
     jobs=[nightly_job],
     schedules=[nightly_schedule],

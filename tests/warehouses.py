@@ -52,8 +52,14 @@ create table marts.customer_identifiers as select * from (values
     ('C000001', 'mp_openid', 'oMp1'), ('C000001', 'phone', '13800138001'), ('C000002', 'app_user_id', 'U1')
 ) t(customer_id, id_type, id_value);
 create table marts.customer_id_history as select * from (values
-    ('C000009', 'C000001', timestamptz '2026-10-02 00:00:00+08')
-) t(old_customer_id, customer_id, changed_at);
+    ('C000009', 'C000009', 'C000001', timestamptz '2026-10-02 00:00:00+08', 'merge', null)
+) t(event_key, old_customer_id, customer_id, changed_at, change, reason);
+create table marts.identity_links as select * from (values
+    ('C000001', 'miniprogram.buyers:oMp1', 'miniprogram.users:oMp1', 'mp_openid', repeat('a', 64),
+     'mp_openid/platform+platform', 'firm', cast(null as varchar), timestamptz '2026-10-01 10:00:00+08'),
+    ('C000002', 'app.users:U1', 'web.customers:WC1', 'phone', repeat('b', 64),
+     'phone/registered+registered', 'firm', null, timestamptz '2026-10-01 11:00:00+08')
+) t(customer_id, record_a, record_b, id_type, id_value_hash, rule, strength, evidence, first_seen_at);
 create table marts.orders as select * from (values
     ('miniprogram:M1', 'miniprogram', 'M1', 'C000001', timestamptz '2026-10-01 10:00:00+08', 'completed', 1000, 200, 800, 'coupon', 'oMp1'),
     ('app:A1', 'app', 'A1', 'C000002', timestamptz '2026-10-01 11:00:00+08', 'paid', 500, 0, 500, null, null),
@@ -114,9 +120,16 @@ create table marts.customer_lookup as select * from (values
 """
 
 
+IDENTITY_GATE_THRESHOLDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "identity_gate_thresholds.csv"
+
+
 def build_tiny_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute(TINY_WAREHOUSE_SQL)
+        # the identity gate's thresholds, as dbt seeds them
+        con.execute("create schema config")
+        con.execute("create table config.identity_gate_thresholds as select * from read_csv(?, header = true)",
+                    [str(IDENTITY_GATE_THRESHOLDS)])
     return path
 
 

@@ -44,6 +44,10 @@ def _with_warehouse_metadata(event, con):
         metadata["dagster/row_count"] = con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
         if name in MODEL_METADATA_SQL:
             metadata.update(_one_row_metadata(con, MODEL_METADATA_SQL[name]))
+        if name == "identity_links":
+            from ..identity.explain import largest_customers
+
+            metadata["largest_customers_explained"] = dg.MetadataValue.md(largest_customers(con))
     except duckdb.Error:  # a model that dbt skipped or that failed: nothing to add
         return event
     return event.with_metadata(metadata)

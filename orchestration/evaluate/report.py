@@ -33,6 +33,11 @@ class EvaluationReport:
     linkable_pairs_joined: int
     persons_split: int  # persons whose records are in more than one customer
     linkable_groups_split: int  # linkable groups (records sharing an identifier) split across customers
+    # pairs of one person's records that firm identifiers prove (a shared unionid, account, authorised or
+    # registered phone...: strength 'firm' in identity_link_rules), transitively; a receiver phone alone
+    # is not strong evidence (the parcel may be somebody else's)
+    strong_pairs: int
+    strong_pairs_joined: int
     customers_over_merged: int  # customers holding records of more than one person
     # orders
     truth_orders: int
@@ -44,6 +49,7 @@ class EvaluationReport:
     orders_net_exact: int
     orders_money_exact: int  # status, paid, refunded and net all exact
     orders_sharer_exact: int
+    orders_in_mixed_customers: int  # orders whose customer holds records of more than one person
     # sharers
     truth_sharers: int
     sharers_present: int
@@ -71,6 +77,10 @@ class EvaluationReport:
     def linkable_recall(self) -> float:
         return self.linkable_pairs_joined / self.linkable_pairs if self.linkable_pairs else 1.0
 
+    @property
+    def strong_evidence_recall(self) -> float:
+        return self.strong_pairs_joined / self.strong_pairs if self.strong_pairs else 1.0
+
     @staticmethod
     def _share(part: int, whole: int) -> float:
         return part / whole if whole else 1.0
@@ -97,6 +107,7 @@ class EvaluationReport:
         }
         out.update(
             linkable_recall=self.linkable_recall,
+            strong_evidence_recall=self.strong_evidence_recall,
             order_attribution=self.order_attribution,
             money_agreement=self.money_agreement,
             sharer_exact_rate=self.sharer_exact_rate,
@@ -115,8 +126,11 @@ class EvaluationReport:
             f"  ({i.together_in_both:,} of {i.together_in_prediction:,} predicted pairs true;"
             f" {i.together_in_truth:,} true pairs)",
             f"  linkable pairs    joined {pct(self.linkable_pairs_joined, self.linkable_pairs)}",
+            f"  strong evidence   joined {pct(self.strong_pairs_joined, self.strong_pairs)}"
+            " (pairs a firm identifier proves; a receiver phone alone is not proof)",
             f"  persons split     {self.persons_split:,} ({self.linkable_groups_split:,} linkable groups split)",
-            f"  over-merged       {self.customers_over_merged:,} customers hold more than one person",
+            f"  over-merged       {self.customers_over_merged:,} customers hold more than one person;"
+            f" {pct(self.orders_in_mixed_customers, self.truth_orders)} orders sit in one",
             "orders",
             f"  present           {pct(self.orders_present, self.truth_orders)}",
             f"  attributed        {pct(self.orders_attributed, self.truth_orders)}",
@@ -214,7 +228,70 @@ def _identity(con: duckdb.DuckDBPyConnection) -> dict:
     )
 
 
+STRONG_EVIDENCE_TABLES = ("intermediate.int_identity__identifier_observations", "config.identity_link_rules")
+
+
+def _strong_evidence(con: duckdb.DuckDBPyConnection) -> dict:
+    """Pairs of one truth person's records joined, transitively, by identifiers of a firm rule."""
+    present = {f"{s}.{t}" for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    if not set(STRONG_EVIDENCE_TABLES) <= present:
+        return dict(strong_pairs=0, strong_pairs_joined=0)
+    con.execute(
+        f"""
+        create temp table strong_links as
+        with firm as (
+            select distinct s.source || '|' || s.source_key as record, s.person_id, o.id_type, o.id_value
+            from scored_records as s
+            inner join {STRONG_EVIDENCE_TABLES[0]} as o on o.source = s.source and o.source_key = s.source_key
+            inner join {STRONG_EVIDENCE_TABLES[1]} as r
+                on r.id_type = o.id_type and r.role = o.role and r.links and r.strength = 'firm'
+        )
+        select record, dense_rank() over (order by person_id, id_type, id_value) as identifier
+        from firm
+        qualify count(*) over (partition by person_id, id_type, id_value) > 1
+        """
+    )
+    con.execute("""create temp table strong_labels as
+                   select source || '|' || source_key as record, source || '|' || source_key as label from scored_records""")
+    for _ in range(64):  # min-label propagation: one person's records, a handful of rounds
+        changed = con.execute(
+            """
+            with by_identifier as (
+                select l.identifier, min(b.label) as label
+                from strong_links as l inner join strong_labels as b using (record) group by l.identifier
+            ),
+            by_record as (
+                select l.record, min(i.label) as label
+                from strong_links as l inner join by_identifier as i using (identifier) group by l.record
+            )
+            update strong_labels set label = by_record.label
+            from by_record
+            where by_record.record = strong_labels.record and by_record.label < strong_labels.label
+            """
+        ).fetchone()[0]
+        if not changed:
+            break
+    both, total = con.execute(
+        """
+        with labelled as (
+            select b.label, s.customer_id
+            from scored_records as s inner join strong_labels as b on b.record = s.source || '|' || s.source_key
+        )
+        select
+            (select coalesce(sum(n * (n - 1) // 2), 0) from (select count(*) as n from labelled group by label, customer_id)),
+            (select coalesce(sum(n * (n - 1) // 2), 0) from (select count(*) as n from labelled group by label))
+        """
+    ).fetchone()
+    return dict(strong_pairs=int(total), strong_pairs_joined=int(both))
+
+
 def _orders(con: duckdb.DuckDBPyConnection) -> dict:
+    con.execute(
+        """create temp table mixed_customers as
+           select customer_id from scored_records where not missing
+           group by customer_id having count(distinct person_id) > 1"""
+    )
     con.execute(
         f"""
         create temp table scored_orders as
@@ -229,7 +306,8 @@ def _orders(con: duckdb.DuckDBPyConnection) -> dict:
             o.paid_amount_fen = cast(t.paid_amount_fen as bigint) as paid_exact,
             o.refunded_amount_fen = cast(t.refunded_amount_fen as bigint) as refunded_exact,
             o.net_amount_fen = cast(t.net_amount_fen as bigint) as net_exact,
-            o.sharer_id is not distinct from nullif(t.sharer_openid, '') as sharer_exact
+            o.sharer_id is not distinct from nullif(t.sharer_openid, '') as sharer_exact,
+            o.customer_id in (select customer_id from mixed_customers) as in_mixed_customer
         from truth_orders as t
         left join {MARTS_SCHEMA}.orders as o on o.order_key = t.order_key
         """
@@ -245,11 +323,12 @@ def _orders(con: duckdb.DuckDBPyConnection) -> dict:
             count(*) filter (where refunded_exact),
             count(*) filter (where net_exact),
             count(*) filter (where status_exact and paid_exact and refunded_exact and net_exact),
-            count(*) filter (where sharer_exact)
+            count(*) filter (where sharer_exact),
+            count(*) filter (where in_mixed_customer)
         from scored_orders
         """
     ).fetchone()
-    names = ["truth_orders", "orders_present", "orders_attributed", "orders_status_exact", "orders_paid_exact", "orders_refunded_exact", "orders_net_exact", "orders_money_exact", "orders_sharer_exact"]
+    names = ["truth_orders", "orders_present", "orders_attributed", "orders_status_exact", "orders_paid_exact", "orders_refunded_exact", "orders_net_exact", "orders_money_exact", "orders_sharer_exact", "orders_in_mixed_customers"]
     return dict(zip(names, (int(v or 0) for v in figures)))
 
 
@@ -342,7 +421,7 @@ def evaluate(warehouse: Path, truth_dir: Path) -> EvaluationReport:
         raise FileNotFoundError(f"{warehouse} does not exist: run the pipeline first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         _load_truth(con, truth_dir)
-        identity = _identity(con)
+        identity = _identity(con) | _strong_evidence(con)
         orders = _orders(con)
         sharers = _sharers(con)
         golden = _golden(con)

@@ -122,6 +122,10 @@ class PopulationMix:
         "miniprogram": {1: 70, 2: 18, 3: 8, 4: 4}, "channels": {1: 86, 2: 10, 3: 4}})
     receiver_kinds: dict = field(default_factory=lambda: _w(self=90, gift=5.5, proxy=4.5))
     p_receiver_in_dataset: float = 0.75
+    # who receives a parcel sent to another person: anyone, someone of the buyer's household (same city and
+    # address) or someone of the buyer's surname; a name or a city agreeing with the buyer proves nothing
+    other_receivers: dict = field(default_factory=lambda: _w(anyone=50, household=30, surname=20))
+    p_bare_shop_buyer: float = 0.25  # persons whose shop orders never show their unionid (the buyer carries no other fact)
     p_channels_masked_receiver: float = 0.6
     p_order_sharer: dict = field(default_factory=lambda: _w(miniprogram=0.14, channels=0.16))
     p_shop_paid: float = 0.9

@@ -107,6 +107,7 @@ def _receivers(ctx: Context, world: World, rng: np.random.Generator, buyer: np.n
     kind = pick(rng, people.receiver_kinds, n)
     other = rng.integers(0, ctx.n_persons, n)
     other = np.where(other == buyer, (other + 1) % ctx.n_persons, other)
+    other = _near_receivers(ctx, world, buyer, other)
     in_dataset = chance(rng, people.p_receiver_in_dataset, n)
     receiver = np.where(kind == "self", buyer, np.where(in_dataset, other, -1))
     person = person_columns(world.persons, pl.Series(np.maximum(receiver, 0)),
@@ -131,6 +132,32 @@ def _receivers(ctx: Context, world: World, rng: np.random.Generator, buyer: np.n
     }).with_columns(pl.when(pl.col("is_present") >= 0).then(pl.col("is_present")).alias("is_present"))
 
 
+def _near_receivers(ctx: Context, world: World, buyer: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Replace some of the other receivers by someone of the buyer's household or of the buyer's surname."""
+    rng = ctx.rng("near_receivers")
+    closeness = pick(rng, ctx.mix.people.other_receivers, len(buyer))
+    persons = world.persons
+    groups = {"household": persons["household"].to_numpy(),
+              "surname": persons["name"].str.slice(0, 1).rank("dense").to_numpy()}
+    for kind, keys in groups.items():
+        rows = np.flatnonzero(closeness == kind)
+        near = same_group_other(rng, keys, buyer[rows])
+        other[rows] = np.where(near >= 0, near, other[rows])
+    return other
+
+
+def same_group_other(rng: np.random.Generator, keys: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """For each person in ``who``, another person with the same key, or -1 when nobody else has it."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    start = np.searchsorted(sorted_keys, keys[who], "left")
+    size = np.searchsorted(sorted_keys, keys[who], "right") - start
+    offset = rng.integers(0, 1 << 30, len(who)) % np.maximum(size, 1)
+    chosen = order[start + offset]
+    chosen = np.where(chosen == who, order[start + (offset + 1) % np.maximum(size, 1)], chosen)
+    return np.where(size > 1, chosen, -1)
+
+
 # --- shop orders (mini program, Channels) ---------------------------------------------------------------
 
 
@@ -143,7 +170,6 @@ class ShopBuild:
 
 def build_shop(ctx: Context, world: World, channel: str) -> ShopBuild:
     rng = ctx.rng(f"{channel}_orders")
-    people = ctx.mix.people
     n = order_count(ctx, rng, channel)
     is_mp = channel == "miniprogram"
     if is_mp:
@@ -194,7 +220,8 @@ def _shop_order_table(ctx, world, rng, channel, buyer, buyer_openid, created) ->
     is_mp = channel == "miniprogram"
     lines = pick(rng, people.lines_per_order[channel], n).astype(np.int64)
     person = person_columns(world.persons, pl.Series(buyer), ["unionid"])
-    buyer_unionid = when(chance(rng, people.p_unionid_shown["mp_buyer" if is_mp else "ch_buyer"], n), person["unionid"])
+    shown = chance(rng, people.p_unionid_shown["mp_buyer" if is_mp else "ch_buyer"], n) & ~bare_buyers(ctx)[buyer]
+    buyer_unionid = when(shown, person["unionid"])
     promotions = dict(vocab.PROMOTIONS)
     if is_mp:
         promotions.pop("live_exclusive")
@@ -217,6 +244,11 @@ def _shop_order_table(ctx, world, rng, channel, buyer, buyer_openid, created) ->
             when(chance(rng, 0.97, n), choose(rng, vocab.FINDER_IDS, n)).alias("finder_id"),
         )
     return frame
+
+
+def bare_buyers(ctx: Context) -> np.ndarray:
+    """Per person: whether their shop orders never show their unionid (the same persons in both shops)."""
+    return chance(ctx.rng("bare_buyers"), ctx.mix.people.p_bare_shop_buyer, ctx.n_persons)
 
 
 def _order_sharers(ctx: Context, world: World, rng: np.random.Generator, n: int, channel: str) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 FORMATS = ("csv.gz", "csv", "xlsx", "jsonl")
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 # Folders in the landing area that are not channel exports (handled elsewhere or ignored).
-NON_EXPORT_FOLDERS = frozenset({"erasure"})
+NON_EXPORT_FOLDERS = frozenset({"erasure", "identity"})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import duckdb
 
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
-from ..lib.published import LOG_TABLE, PublishLayout
+from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
 from ..lib.settings import duckdb_config
 from ..resources import WarehouseResource
 from .suites import Suite, load_suites
@@ -38,6 +38,25 @@ def previous_publish_counts(data_dir: Path) -> "pl.DataFrame":
         return empty
     pairs = json.loads(row[0])
     return pl.DataFrame({"table_name": list(pairs), "row_count": list(pairs.values())}, schema=empty.schema)
+
+
+PUBLISHED_XREF = "_published_customer_xref"
+
+
+def published_customer_xref(data_dir: Path) -> "pl.DataFrame":
+    """The published version's customer_xref, for the identity gate (empty before a first publish)."""
+    import polars as pl
+
+    empty = pl.DataFrame(schema={"source": pl.String, "source_key": pl.String, "customer_id": pl.String})
+    published = PublishLayout(data_dir).published
+    if not published.exists():
+        return empty
+    with duckdb.connect(str(published), read_only=True) as con:
+        try:
+            return pl.from_arrow(
+                con.sql(f"select source, source_key, customer_id from {PUBLISHED_SCHEMA}.customer_xref").to_arrow_table())
+        except duckdb.CatalogException:
+            return empty
 
 
 def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult:
@@ -69,6 +88,7 @@ def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_
     previous = previous_publish_counts(data_dir)
     with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
         con.register(PREVIOUS_COUNTS, previous)
+        con.register(PUBLISHED_XREF, published_customer_xref(data_dir))
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
         con.execute("set variable erasure_key = ?", [erasure_key(data_dir)])
         results = [gate.validate(con, suite) for suite in suites]

@@ -84,6 +84,33 @@ def _tiny(tmp_path: Path) -> tuple[Path, Path]:
     return warehouse, truth
 
 
+STRONG_EVIDENCE = """
+create schema intermediate; create schema config;
+create table config.identity_link_rules as select * from (values
+    ('phone', 'authorised', true, 'firm'), ('phone', 'registered', true, 'firm'), ('phone', 'receiver', true, 'guarded')
+) t(id_type, role, links, strength);
+create table intermediate.int_identity__identifier_observations as select * from (values
+    ('miniprogram.users', 'u1', 'phone', '13900000001', 'authorised'),
+    ('app.users', 'a1', 'phone', '13900000001', 'registered'),
+    ('crm.members', 'm1', 'phone', '13900000001', 'registered'),
+    ('miniprogram.users', 'u2', 'phone', '13900000003', 'receiver'),
+    ('app.users', 'a2', 'phone', '13900000003', 'receiver')
+) t(source, source_key, id_type, id_value, role);
+"""
+
+
+def test_strong_evidence_counts_pairs_a_firm_identifier_proves(tmp_path):
+    warehouse, truth = _tiny(tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(STRONG_EVIDENCE)
+    report = evaluate(warehouse, truth)
+    # P1's u1, a1 and m1 share a registered/authorised phone: 3 pairs, only (u1, a1) joined (m1 is in CB);
+    # P2's u2 and a2 share only a receiver phone: no strong evidence
+    assert (report.strong_pairs, report.strong_pairs_joined) == (3, 1)
+    assert report.strong_evidence_recall == 1 / 3
+    assert "strong evidence   joined 33.33% (1/3)" in report.format()
+
+
 def test_evaluate_reports_the_known_figures_of_a_tiny_case(tmp_path):
     report = evaluate(*_tiny(tmp_path))
     # truth pairs: P1 3 records -> 3, P2 -> 1, P3 -> 0 : 4; predicted: CA 1, CB 0, CC 3 : 4; both: (u1,a1), (u2,a2) : 2
@@ -92,11 +119,13 @@ def test_evaluate_reports_the_known_figures_of_a_tiny_case(tmp_path):
     assert report.linkable_pairs == 2 and report.linkable_pairs_joined == 2
     assert report.persons_split == 1 and report.linkable_groups_split == 0
     assert report.customers_over_merged == 1
+    assert (report.strong_pairs, report.strong_pairs_joined) == (0, 0)  # no identifier observations: nothing proven
+    assert report.orders_in_mixed_customers == 1  # app:2 sits in CC, which holds P2's and P3's records
     assert (report.truth_orders, report.orders_present, report.orders_attributed) == (3, 2, 2)
     assert (report.orders_status_exact, report.orders_money_exact) == (2, 1)
     assert (report.truth_sharers, report.sharers_present, report.sharers_exact, report.sharers_person_exact) == (1, 1, 0, 1)
     assert report.golden["phone"] == (2, 2)  # CA -> P1, CC -> P2 (its majority person)
     assert report.golden["name"] == (1, 2)
     text = report.format()
-    assert "precision 0.5000" in text and "over-merged" in text
+    assert "precision 0.5000" in text and "over-merged" in text and "orders sit in one" in text
     assert report.to_dict()["identity"]["f1"] == 0.5

@@ -24,12 +24,15 @@ def test_every_truth_record_is_resolved(runs):
     assert runs.report.resolved_records >= runs.report.truth_records
 
 
-def test_pairwise_precision_is_at_least_0_995(runs):
-    assert runs.report.precision >= 0.995, runs.report.format()
+def test_pairwise_precision_is_at_least_0_999(runs):
+    assert runs.report.precision >= 0.999, runs.report.format()
 
 
-def test_at_least_98_percent_of_the_linkable_pairs_are_joined(runs):
-    assert runs.report.linkable_recall >= 0.98, runs.report.format()
+def test_at_least_98_percent_of_the_strongly_evidenced_pairs_are_joined(runs):
+    # strong evidence: a firm identifier (issue 13); a receiver phone nothing corroborates stays a candidate,
+    # so the linkable pairs that only such a phone joins are given up (about 8% of the sample's)
+    assert runs.report.strong_evidence_recall >= 0.98, runs.report.format()
+    assert runs.report.linkable_recall >= 0.90, runs.report.format()
 
 
 def test_store_phones_and_shared_devices_stop_linking_and_are_reported(runs):

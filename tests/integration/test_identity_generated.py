@@ -1,5 +1,6 @@
 """The identity gates of the labelled sample hold on the project's own generated data at several seeds:
-pairwise precision ≥ 0.995, ≥ 0.98 of the linkable pairs joined, every order exact, every sharer exact."""
+pairwise precision ≥ 0.995, ≥ 0.98 of the pairs a firm identifier proves joined, every order exact, every
+sharer exact."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def test_identity_and_marts_meet_the_gates_on_generated_data(tmp_path, seed):
     result = run_nightly(paths)
     assert result.success, result.failure
     report = evaluate(paths.warehouse, summary.truth_dir)
-    assert report.precision >= 0.995, report.format()
-    assert report.linkable_recall >= 0.98, report.format()
+    assert report.precision >= 0.995, report.format()  # 3,000 persons: one wrong merge is 0.0005
+    assert report.strong_evidence_recall >= 0.98, report.format()
     assert report.order_attribution == 1.0, report.format()
     assert report.money_agreement == 1.0, report.format()
     assert report.sharer_exact_rate == 1.0, report.format()

@@ -86,7 +86,9 @@ def _snapshot(warehouse: Path) -> Snapshot:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         xref = {(s, k): c for s, k, c in con.execute("select source, source_key, customer_id from marts.customer_xref").fetchall()}
         customers = frozenset(r[0] for r in con.execute("select customer_id from marts.customers").fetchall())
-        history = dict(con.execute("select old_customer_id, customer_id from marts.customer_id_history").fetchall())
+        history = dict(con.execute(
+            "select old_customer_id, customer_id from marts.customer_id_history where event_key = old_customer_id"  # retired ids
+        ).fetchall())
     return Snapshot(xref, customers, history)
 
 

@@ -12,6 +12,16 @@
                    not hold firmly (two receivers: at least one of them is somebody else);
       cardinality  together they would hold more records of one source than a person can have
                    (seed identity_source_cardinality: two mini program accounts are two persons).
+    The absence of a contradiction is not evidence: a link also needs positive corroboration from
+    the buyer's own side, the weights of seed identity_link_evidence adding up to the rule's
+    min_evidence (seed identity_link_rules):
+      name_on_order      a real name the buyer's side already knows is the receiver name of an order
+                         to this phone (a name on the receiving side agreeing with receiver_name
+                         proves nothing: in a proxy order both are the receiver's);
+      repeated_receiver  the buyer sent non-gift parcels to this phone on two days or more;
+      shared_person_name, shared_birthday, shared_gender
+                         both sides know the same value.
+    A link without conflict but short of evidence stays a candidate (decision 'candidate').
 -#}
 {%- set checks = var('identity_guard_checks', ['unionid', 'gender', 'person_name', 'other_phone', 'other_receiver_phone', 'cardinality']) -%}
 with
@@ -39,6 +49,49 @@ records as (
 
 source_cardinality as (
     select * from {{ ref('identity_source_cardinality') }}
+),
+
+overrides as (
+    select * from {{ ref('int_identity__overrides') }}
+),
+
+evidence_weights as (
+    select link_rules.id_type, evidence.evidence, evidence.weight, link_rules.min_evidence
+    from {{ ref('identity_link_evidence') }} as evidence
+    inner join link_rules
+        on link_rules.id_type = evidence.id_type
+        and link_rules.role = evidence.role
+        and link_rules.strength = 'guarded'
+),
+
+guarded_rules as (
+    select id_type, max(min_evidence) as min_evidence
+    from link_rules
+    where strength = 'guarded' and links
+    group by id_type
+),
+
+receptions as (
+    -- non-gift parcels to each phone, per buyer record: the name they were addressed to, the day sent
+    {%- for source, model in [('miniprogram.buyers', 'stg_miniprogram__orders'), ('channels.buyers', 'stg_channels__orders')] %}
+    select distinct
+        {{ dbt.concat(["'" ~ source ~ "|'", 'buyer_openid']) }} as record_key,
+        receiver_phone_normalised as id_value,
+        lower(trim(receiver_name)) as receiver_name,
+        cast(create_time as date) as sent_on
+    from {{ ref(model) }}
+    where not coalesce(is_present, false)
+      and buyer_openid is not null
+      and receiver_phone_normalised is not null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+repeated_receptions as (
+    select record_key, id_value
+    from receptions
+    group by record_key, id_value
+    having count(distinct sent_on) > 1
 ),
 
 component_sources as (
@@ -89,6 +142,11 @@ component_facts as (
     from records
     inner join firm_components on firm_components.record_key = records.record_key
     where records.person_name is not null
+    union all
+    select distinct firm_components.component_node_id, 'birthday' as fact, records.birthday as value
+    from records
+    inner join firm_components on firm_components.record_key = records.record_key
+    where records.birthday is not null
 ),
 
 candidates as (
@@ -153,6 +211,21 @@ other_receptions as (
     where held.value is null
 ),
 
+overridden as (
+    -- candidates joining two components an operator said must never be one
+    select distinct candidates.target_node_id, candidates.receiver_node_id
+    from candidates
+    inner join firm_components as first_side
+        on first_side.component_node_id in (candidates.target_component_node_id, candidates.receiver_component_node_id)
+    inner join overrides
+        on overrides.action = 'never_link'
+        and overrides.node_id = first_side.node_id
+    inner join firm_components as second_side
+        on second_side.node_id = overrides.other_node_id
+        and second_side.component_node_id in (candidates.target_component_node_id, candidates.receiver_component_node_id)
+        and second_side.component_node_id <> first_side.component_node_id
+),
+
 cardinality_breaches as (
     select distinct
         candidates.target_node_id,
@@ -169,6 +242,64 @@ cardinality_breaches as (
       and target_sources.records + receiver_sources.records > source_cardinality.max_records_per_person
 ),
 
+evidence_found as (
+    -- (candidate, evidence) for every piece of corroboration present
+    select distinct
+        fact_comparison.target_node_id,
+        fact_comparison.receiver_node_id,
+        fact_comparison.id_value,
+        'shared_' || fact_comparison.fact as evidence
+    from fact_comparison
+    where fact_comparison.shared_values > 0
+      and fact_comparison.fact in ('person_name', 'birthday', 'gender')
+    union all
+    select distinct
+        candidates.target_node_id,
+        candidates.receiver_node_id,
+        candidates.id_value,
+        'name_on_order' as evidence
+    from candidates
+    inner join firm_components as buyer
+        on buyer.node_id = candidates.receiver_node_id
+    inner join receptions
+        on receptions.record_key = buyer.record_key
+        and receptions.id_value = candidates.id_value
+    inner join component_facts as known
+        on known.component_node_id = candidates.receiver_component_node_id
+        and known.fact = 'person_name'
+        and known.value = receptions.receiver_name
+    union all
+    select
+        candidates.target_node_id,
+        candidates.receiver_node_id,
+        candidates.id_value,
+        'repeated_receiver' as evidence
+    from candidates
+    inner join firm_components as buyer
+        on buyer.node_id = candidates.receiver_node_id
+    inner join repeated_receptions
+        on repeated_receptions.record_key = buyer.record_key
+        and repeated_receptions.id_value = candidates.id_value
+),
+
+evidence_scores as (
+    select
+        evidence_found.target_node_id,
+        evidence_found.receiver_node_id,
+        evidence_found.id_value,
+        sum(evidence_weights.weight) as evidence_score,
+        {{ dbt.listagg('evidence_found.evidence', "', '", 'order by evidence_found.evidence') }} as evidence
+    from evidence_found
+    inner join candidates
+        on candidates.target_node_id = evidence_found.target_node_id
+        and candidates.receiver_node_id = evidence_found.receiver_node_id
+        and candidates.id_value = evidence_found.id_value
+    inner join evidence_weights
+        on evidence_weights.id_type = candidates.id_type
+        and evidence_weights.evidence = evidence_found.evidence
+    group by evidence_found.target_node_id, evidence_found.receiver_node_id, evidence_found.id_value
+),
+
 judged as (
     select
         candidates.*,
@@ -178,7 +309,8 @@ judged as (
         {%- endfor %}
         coalesce(max(receiver_phones.other_phones), 0) > 0 as other_phone_conflict,
         max(case when other_receptions.target_node_id is not null then 1 else 0 end) = 1 as other_receiver_phone_conflict,
-        max(case when cardinality_breaches.target_node_id is not null then 1 else 0 end) = 1 as cardinality_conflict
+        max(case when cardinality_breaches.target_node_id is not null then 1 else 0 end) = 1 as cardinality_conflict,
+        max(case when overridden.target_node_id is not null then 1 else 0 end) = 1 as override_conflict
     from candidates
     left join fact_comparison
         on fact_comparison.target_node_id = candidates.target_node_id
@@ -192,18 +324,42 @@ judged as (
     left join cardinality_breaches
         on cardinality_breaches.target_node_id = candidates.target_node_id
         and cardinality_breaches.receiver_node_id = candidates.receiver_node_id
+    left join overridden
+        on overridden.target_node_id = candidates.target_node_id
+        and overridden.receiver_node_id = candidates.receiver_node_id
     group by
         candidates.target_node_id, candidates.receiver_node_id, candidates.id_type, candidates.id_value,
         candidates.target_component_node_id, candidates.receiver_component_node_id
+),
+
+scored as (
+    select
+        judged.*,
+        coalesce(evidence_scores.evidence_score, 0) as evidence_score,
+        evidence_scores.evidence,
+        coalesce(guarded_rules.min_evidence, 0) as min_evidence,
+        judged.target_component_node_id = judged.receiver_component_node_id as already_joined,
+        (
+            judged.override_conflict  -- an operator's never_link, whatever the checks
+            {%- for check in checks %}
+            or judged.{{ check }}_conflict
+            {%- endfor %}
+        ) as contradicted
+    from judged
+    left join evidence_scores
+        on evidence_scores.target_node_id = judged.target_node_id
+        and evidence_scores.receiver_node_id = judged.receiver_node_id
+        and evidence_scores.id_value = judged.id_value
+    left join guarded_rules
+        on guarded_rules.id_type = judged.id_type
 )
 
 select
     *,
-    target_component_node_id = receiver_component_node_id as already_joined,
-    not (
-        false
-        {%- for check in checks %}
-        or {{ check }}_conflict
-        {%- endfor %}
-    ) as links
-from judged
+    not contradicted and evidence_score >= min_evidence as links,
+    case
+        when contradicted then 'kept_apart'
+        when evidence_score >= min_evidence then 'linked'
+        else 'candidate'
+    end as decision
+from scored

@@ -1,0 +1,1 @@
+"""Identity decisions made outside the models: operators' overrides of the resolution."""
