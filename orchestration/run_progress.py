@@ -20,6 +20,7 @@ from .lib.masking import mask_text
 STAGE_LABELS = {
     "ingest_exports": "ingest",
     "raw__erasure": "erasure",
+    "identity_inputs": "identity inputs",
     "raw__ingest_summary": "ingest summary",
     "dbt_models": "dbt models",
     "quality_gate": "quality gate",
