@@ -29,7 +29,7 @@ class WarehouseUnreadable(dg.Failure):
         )
 
 
-def _is_lock_conflict(exc: duckdb.Error) -> bool:
+def is_lock_conflict(exc: duckdb.Error | str) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
 
@@ -53,7 +53,7 @@ def open_duckdb(
             con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
         except duckdb.Error as exc:
-            if not _is_lock_conflict(exc):
+            if not is_lock_conflict(exc):
                 raise WarehouseUnreadable(path, exc) from exc
             if time.monotonic() >= deadline:
                 raise WarehouseLocked(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TextIO
 import dagster as dg
 
 from .automation.alerts import root_cause
+from .lib.files import owner_only_dir
 from .lib.masking import mask_text
 
 STAGE_LABELS = {
@@ -130,8 +132,9 @@ class RunFollower:
             self._log.write(line + "\n")
 
     def __enter__(self) -> RunFollower:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("a", encoding="utf-8")
+        owner_only_dir(self.log_path.parent)
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._log = os.fdopen(descriptor, "a", encoding="utf-8")
         self._thread.start()
         return self
 

@@ -10,7 +10,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
-from ..resources import WarehouseResource
+from ..resources import WarehouseResource, is_lock_conflict
 from .project import dbt_project
 from .translator import C360DbtTranslator
 
@@ -94,7 +94,9 @@ def dbt_models(
     yield from events
     _prune_run_folders(invocation.target_path.parent)
     if not invocation.is_successful():
+        error = str(invocation.get_error() or "see the dbt logs")
         raise dg.Failure(
-            description=f"dbt build failed: {invocation.get_error() or 'see the dbt logs'}",
+            description=f"dbt build failed: {error}",
             metadata={"dbt_logs": str(invocation.target_path / "dbt.log")},
+            allow_retries=is_lock_conflict(error),  # a failing model or test fails again: only a lock is worth a retry
         )
