@@ -66,10 +66,16 @@ def _read_ingest_counts(paths: Paths) -> dict[str, int]:
     return {"files": files, "files rejected whole": whole, "rows read": read, "rows loaded": loaded, "rows rejected": rejected}
 
 
+def _check_summary(evaluation: dg.AssetCheckEvaluation) -> str:
+    """The check's own one-line summary (masked where it is written), e.g. which measures failed."""
+    summary = evaluation.metadata.get("summary")
+    return f" ({summary.value})" if summary is not None else ""
+
+
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
     """Why the run failed, in one line: the failed blocking checks, or the first failed step's root cause."""
     failed_checks = [
-        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        f"{e.asset_key.to_user_string()}:{e.check_name}" + _check_summary(e)
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]

@@ -9,12 +9,14 @@ Each line is ``action,record,other_record,reason`` with a record written ``SOURC
 
 Every file is read again on every run, so a reload or a later export never brings a wrong merge back.
 A malformed line stops the run with an error naming the file and the line; a record no export holds is
-reported the same way by the model ``int_identity__overrides``.
+reported the same way by the model ``int_identity__overrides``. A line naming an erased record is set
+aside (the erasure wins, and the record is gone for good), so it does not fail every later run.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +98,29 @@ def read_overrides(landing_dir: Path) -> list[Override]:
                 line = reader.line_num
                 overrides.append(_parse_line(row, f"{file} line {line}", file, line))
     return overrides
+
+
+def _erased_key_hash(erasure_key: str, key: str) -> str:
+    # as the erasure step hashes a record: sha256(<key>|<source>:<source_key>)
+    source, _, source_key = key.partition("|")
+    return hashlib.sha256(f"{erasure_key}|{source}:{source_key}".encode()).hexdigest()
+
+
+def set_aside_erased(con: duckdb.DuckDBPyConnection, overrides: list[Override], erasure_key: str,
+                     erased_table: str) -> tuple[list[Override], list[Override]]:
+    """(overrides to apply, overrides naming an erased record)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?", [erased_table]
+    ).fetchall()[0][0]
+    if not overrides or not exists:
+        return overrides, []
+    erased = {row[0] for row in con.execute(f"select key_hash from {erased_table}").fetchall()}
+
+    def names_erased(override: Override) -> bool:
+        keys = [override.record_key, override.other_record_key]
+        return any(k and _erased_key_hash(erasure_key, k) in erased for k in keys)
+
+    return [o for o in overrides if not names_erased(o)], [o for o in overrides if names_erased(o)]
 
 
 def store_overrides(con: duckdb.DuckDBPyConnection, overrides: list[Override]) -> None:

@@ -14,6 +14,7 @@ from ..ingest.assets import WAREHOUSE_POOL
 from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
 from ..lib.settings import duckdb_config
 from ..resources import WarehouseResource
+from .reports import report_markdown
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
 
@@ -40,23 +41,23 @@ def previous_publish_counts(data_dir: Path) -> "pl.DataFrame":
     return pl.DataFrame({"table_name": list(pairs), "row_count": list(pairs.values())}, schema=empty.schema)
 
 
-PUBLISHED_XREF = "_published_customer_xref"
+PUBLISHED_ALIAS = "published_version"
 
 
-def published_customer_xref(data_dir: Path) -> "pl.DataFrame":
-    """The published version's customer_xref, for the identity gate (empty before a first publish)."""
-    import polars as pl
-
-    empty = pl.DataFrame(schema={"source": pl.String, "source_key": pl.String, "customer_id": pl.String})
+def expose_published_tables(con: duckdb.DuckDBPyConnection, data_dir: Path, tables: set[str]) -> None:
+    """Each published table a suite compares with as the view ``_published_<table>``: the current
+    published version's, or an empty table of the warehouse mart's shape before a first publish (or when
+    that version predates the table)."""
     published = PublishLayout(data_dir).published
-    if not published.exists():
-        return empty
-    with duckdb.connect(str(published), read_only=True) as con:
-        try:
-            return pl.from_arrow(
-                con.sql(f"select source, source_key, customer_id from {PUBLISHED_SCHEMA}.customer_xref").to_arrow_table())
-        except duckdb.CatalogException:
-            return empty
+    present: set[str] = set()
+    if tables and published.exists():
+        con.execute(f"attach ? as {PUBLISHED_ALIAS} (read_only)", [str(published)])
+        present = {row[0] for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = ?",
+            [PUBLISHED_ALIAS, PUBLISHED_SCHEMA]).fetchall()}
+    for table in sorted(tables):
+        source = f"{PUBLISHED_ALIAS}.{PUBLISHED_SCHEMA}.{table}" if table in present else f"marts.{table} where false"
+        con.execute(f"create or replace temp view _published_{table} as select * from {source}")
 
 
 def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult:
@@ -71,6 +72,8 @@ def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult
             "\n".join(f"- `{f.type}` {f.column or ''}: observed `{f.observed}`, unexpected {f.unexpected_count}, "
                       f"sample {f.sample}" for f in result.failures)
         )
+    for report in result.reports:
+        metadata[report.report.name] = dg.MetadataValue.md(report_markdown(report))
     if docs:
         metadata["data_docs"] = dg.MetadataValue.path(str(docs))
     return dg.AssetCheckResult(
@@ -88,7 +91,7 @@ def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_
     previous = previous_publish_counts(data_dir)
     with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
         con.register(PREVIOUS_COUNTS, previous)
-        con.register(PUBLISHED_XREF, published_customer_xref(data_dir))
+        expose_published_tables(con, data_dir, {t for s in suites for t in s.published_tables})
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
         con.execute("set variable erasure_key = ?", [erasure_key(data_dir)])
         results = [gate.validate(con, suite) for suite in suites]

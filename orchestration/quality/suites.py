@@ -2,7 +2,10 @@
 
 A suite names the Dagster asset it checks, whether a failure blocks publication, the SQL that builds the
 frame it validates (only the columns it needs, and never raw personal data: formats are checked through
-derived flags), the key column that identifies failing rows, and its expectations.
+derived flags), the key column that identifies failing rows, and its expectations. A suite comparing
+with the published version lists the published tables it reads (as ``_published_<table>``); ``views``
+are temporary views its frame and reports share; ``reports`` are small tables (one may be plotted)
+shown beside the check's result, never validated.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    sql: str
+    plot_label: str | None = None  # the column naming each bar
+    plot_series: tuple[str, ...] = ()  # the numeric columns drawn side by side
+
+
+@dataclass(frozen=True)
 class Suite:
     name: str
     asset: tuple[str, ...]
@@ -30,6 +42,9 @@ class Suite:
     key: str | None
     blocking: bool
     expectations: tuple[Expectation, ...]
+    published_tables: tuple[str, ...] = ()
+    views: tuple[tuple[str, str], ...] = ()  # (name, sql), created in order
+    reports: tuple[Report, ...] = ()
 
     @property
     def check_name(self) -> str:
@@ -39,6 +54,12 @@ class Suite:
 def _expectation(entry: dict) -> Expectation:
     ((type_, kwargs),) = entry.items()
     return Expectation(type=type_, kwargs=dict(kwargs or {}))
+
+
+def _report(name: str, spec: dict) -> Report:
+    plot = spec.get("plot") or {}
+    return Report(name=name, title=spec.get("title", name), sql=spec["sql"],
+                  plot_label=plot.get("label"), plot_series=tuple(plot.get("series", ())))
 
 
 def load_suite(path: Path) -> Suite:
@@ -51,6 +72,9 @@ def load_suite(path: Path) -> Suite:
         key=spec.get("key"),
         blocking=bool(spec.get("blocking", True)),
         expectations=tuple(_expectation(e) for e in spec["expectations"]),
+        published_tables=tuple(spec.get("published", ())),
+        views=tuple((spec.get("views") or {}).items()),
+        reports=tuple(_report(name, r) for name, r in (spec.get("reports") or {}).items()),
     )
 
 

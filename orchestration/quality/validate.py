@@ -15,6 +15,7 @@ import duckdb
 
 from ..lib.files import make_owner_only, owner_only_dir
 from ..lib.masking import mask_value
+from .reports import ReportTable, run_report
 from .suites import Suite
 
 SAMPLE_ROWS = 5
@@ -42,6 +43,7 @@ class SuiteResult:
     rows: int
     outcomes: list[ExpectationOutcome]
     error: str | None = None
+    reports: list[ReportTable] = field(default_factory=list)
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -98,7 +100,10 @@ class QualityGate:
 
     def validate(self, con: duckdb.DuckDBPyConnection, suite: Suite) -> SuiteResult:
         try:
+            for name, sql in suite.views:
+                con.execute(f"create or replace temp view {name} as {sql}")
             frame = con.sql(suite.frame_sql).df()
+            reports = [run_report(con, report) for report in suite.reports]
         except duckdb.Error as exc:
             return SuiteResult(suite, False, 0, [], error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
         definition = self._validation_definition(suite)
@@ -107,7 +112,7 @@ class QualityGate:
             result_format["unexpected_index_column_names"] = [suite.key]
         result = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
         outcomes = [_outcome(r, suite.key) for r in result.results]
-        return SuiteResult(suite, bool(result.success), len(frame), outcomes)
+        return SuiteResult(suite, bool(result.success), len(frame), outcomes, reports=reports)
 
     def build_docs(self) -> Path | None:
         if not self.docs_dir:

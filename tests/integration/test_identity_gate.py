@@ -1,11 +1,12 @@
 """The identity gate (suite identity_changes, thresholds in the seed identity_gate_thresholds): a normal
-new day publishes; a CRM export in which half the members suddenly carry the store's phone is blocked,
-and the published version stays the one before it.
+new day publishes; a CRM export in which half the members suddenly carry the store's phone is blocked, and
+so is an app release writing one device id for every user; the published version stays the one before.
 
-Three runs on one data folder, generated exports of 3,000 persons over 14 days:
+Four runs on one data folder, generated exports of 3,000 persons over 14 days:
   run 1  days 1 to 13 (the first publish);
   run 2  day 14 (a normal new day);
-  run 3  a CRM export for day 15 that rewrites every second member with the store's phone.
+  run 3  a CRM export for day 15 that rewrites every second member with the store's phone;
+  run 4  that export withdrawn, an app users export for day 15 giving every user one device id.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from exports import write_csv
 
 from orchestration.generate import generate
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import NightlyResult, run_nightly
+from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout
 
 pytestmark = pytest.mark.slow
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.slow
 LAST_DAY = date(2026, 10, 14)
 PLANTED_DAY = "2026-10-15"
 STORE_PHONE = "13912349876"
+ONE_DEVICE = "A1B2C3D4E5F60718"
 
 
 def _copy_days(source: Path, target: Path, keep) -> None:
@@ -47,6 +49,16 @@ def _published_version(paths: Paths) -> tuple[str | None, int]:
     return version, customers
 
 
+def _plant_one_device_for_everyone(paths: Paths) -> int:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        users = con.execute(
+            "select user_id, phone, register_time from staging.stg_app__users order by user_id").fetchall()
+    rows = [[u, p or "", ONE_DEVICE, f"{r:%Y-%m-%d %H:%M:%S}", f"{PLANTED_DAY} 09:00:00"] for u, p, r in users]
+    write_csv(paths.landing_dir / "app" / "users" / f"{PLANTED_DAY}.csv",
+              ["user_id", "phone", "device_ids", "register_time", "update_time"], rows)
+    return len(rows)
+
+
 def _plant_store_phone(paths: Paths) -> int:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         members = con.execute(
@@ -59,7 +71,7 @@ def _plant_store_phone(paths: Paths) -> int:
 
 
 @cache
-def gate_runs(work: Path) -> tuple[NightlyResult, tuple, NightlyResult, tuple, NightlyResult, tuple, int]:
+def gate_runs(work: Path) -> tuple:
     summary = generate(work / "gen", persons=3000, days=14, seed=11)
     paths = Paths(landing_dir=work / "landing", data_dir=work / "data")
     _copy_days(summary.landing_dir, paths.landing_dir, lambda d: d < LAST_DAY)
@@ -70,7 +82,11 @@ def gate_runs(work: Path) -> tuple[NightlyResult, tuple, NightlyResult, tuple, N
     after_second = _published_version(paths)
     planted = _plant_store_phone(paths)
     third = run_nightly(paths)
-    return first, after_first, second, after_second, third, _published_version(paths), planted
+    after_third = _published_version(paths)
+    (paths.landing_dir / "crm" / "members" / f"{PLANTED_DAY}.csv").unlink()
+    devices = _plant_one_device_for_everyone(paths)
+    fourth = run_nightly(paths)
+    return first, after_first, second, after_second, third, after_third, planted, fourth, _published_version(paths), devices
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +102,19 @@ def test_a_normal_new_day_passes_the_identity_gate_and_publishes(runs):
 
 
 def test_a_store_phone_written_on_half_the_members_blocks_the_publish(runs):
-    *_, after_second, third, after_third, planted = runs
+    _, _, _, after_second, third, after_third, planted, *_ = runs
     assert planted > 300
     assert not third.success
     assert "identity_changes" in (third.failure or ""), third.failure
+    # the store phone is capped (it links no one) yet the gate sees it suddenly on hundreds of customers
+    assert "identifier_holders_growth" in third.failure
+    assert STORE_PHONE not in third.failure
     assert after_third == after_second  # the published version is untouched
+
+
+def test_one_device_id_written_for_every_app_user_blocks_the_publish(runs):
+    _, _, _, after_second, *_, fourth, after_fourth, devices = runs
+    assert devices > 300
+    assert not fourth.success
+    assert "identity_changes" in (fourth.failure or "") and "identifier_holders_growth" in fourth.failure, fourth.failure
+    assert after_fourth == after_second

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from orchestration.identity.overrides import OverrideError, read_overrides
+from orchestration.identity.overrides import OverrideError, read_overrides, set_aside_erased
 
 
 def write(landing: Path, name: str, text: str) -> None:
@@ -56,3 +57,23 @@ def test_a_file_without_the_columns_is_an_error(tmp_path):
     write(tmp_path, "c.csv", "what,who\nnever_link,crm.members:M1\n")
     with pytest.raises(OverrideError, match=r"identity/overrides/c.csv line 1: missing column action, record"):
         read_overrides(tmp_path)
+
+
+def test_an_override_naming_an_erased_record_is_set_aside_and_the_rest_applies(tmp_path):
+    write(tmp_path, "a.csv", "action,record,other_record,reason\nnever_link,crm.members:M1,app.users:U1,\n"
+                             "always_link,crm.members:M2,app.users:U2,\ndetach,crm.members:M1,,\n")
+    erasure_key = "k" * 64
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw._erased_records (source varchar, key_hash varchar, request_file varchar, erased_at timestamptz)")
+    con.execute("insert into raw._erased_records values ('crm.members', sha256(? || '|crm.members:M1'), 'erasure/r.csv', now())",
+                [erasure_key])
+    applied, set_aside = set_aside_erased(con, read_overrides(tmp_path), erasure_key, "raw._erased_records")
+    assert [(o.action, o.record_key) for o in applied] == [("always_link", "crm.members|M2")]
+    assert [(o.line, o.action) for o in set_aside] == [(2, "never_link"), (4, "detach")]
+
+
+def test_before_any_erasure_every_override_applies(tmp_path):
+    write(tmp_path, "a.csv", "action,record,other_record,reason\nnever_link,crm.members:M1,app.users:U1,\n")
+    applied, set_aside = set_aside_erased(duckdb.connect(), read_overrides(tmp_path), "k", "raw._erased_records")
+    assert len(applied) == 1 and set_aside == []
