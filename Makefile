@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint test-fast test-kill test-ui dev manifest bench clean
+.PHONY: install run test lint test-fast test-kill test-long test-ui dev manifest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test-fast: manifest
 
 test-kill: manifest  ## runs killed at every stage, then recovered (about 8 minutes; CI runs one stage)
 	$(BIN)/python -m pytest -q -o addopts="--import-mode=importlib" tests/integration/test_crash_recovery.py
+
+test-long: manifest  ## the further cases CI leaves out (another seed, the UI backfill), about 3 minutes
+	$(BIN)/python -m pytest -q -o addopts="-ra --import-mode=importlib" -m long
 
 test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chromium)
 	$(BIN)/python -m pytest -q tests/ui

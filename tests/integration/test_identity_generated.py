@@ -14,7 +14,7 @@ from orchestration.pipeline_run import run_nightly
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("seed", [1, 2026])
+@pytest.mark.parametrize("seed", [1, pytest.param(2026, marks=pytest.mark.long)])
 def test_identity_and_marts_meet_the_gates_on_generated_data(tmp_path, seed):
     summary = generate(tmp_path / "gen", persons=3000, days=14, seed=seed)
     paths = Paths(landing_dir=summary.landing_dir, data_dir=tmp_path / "data")

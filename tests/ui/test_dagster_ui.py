@@ -210,6 +210,7 @@ def wait_for_backfill(port: int, backfill_id: str, timeout_s: float = 360) -> di
     raise TimeoutError(f"backfill {backfill_id} did not finish in {timeout_s:.0f}s: {found}")
 
 
+@pytest.mark.long  # CI drives the UI once (the materialisation above); this flow runs in make test-long
 @pytest.mark.parametrize("landing_exports", [BACKFILL_EXPORTS], ids=["three-days"])
 def test_a_backfill_of_a_date_range_from_the_ui_loads_those_days_in_one_run(dagster_dev):
     from playwright.sync_api import sync_playwright
