@@ -12,8 +12,7 @@ import duckdb
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
 from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
-from ..lib.settings import duckdb_config
-from ..resources import WarehouseResource
+from ..resources import WarehouseResource, open_duckdb
 from .reports import report_markdown
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
@@ -89,7 +88,7 @@ def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult
 def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_dir: Path | None) -> tuple[list[SuiteResult], Path | None]:
     gate = QualityGate(docs_dir)
     previous = previous_publish_counts(data_dir)
-    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
+    with open_duckdb(warehouse, read_only=True) as con:  # waits out another run's write lock
         con.register(PREVIOUS_COUNTS, previous)
         expose_published_tables(con, data_dir, {t for s in suites for t in s.published_tables})
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
