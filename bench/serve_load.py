@@ -3,7 +3,14 @@ bounded concurrent clients (a count of requests and a time limit) looking up ran
 forms of the contract), external_userids and customer_ids drawn from the published version. Latency is
 measured per request by the clients; figures go to docs/benchmarks.md.
 
+Two kinds of load: ``--concurrency N`` closed-loop clients (each sends its next request when the last one
+is answered: throughput at saturation, and latency that is mostly queueing), or ``--rate R`` lookups a
+second arriving on schedule whatever the answers (open loop: latency measured from each request's
+scheduled time, so a slow answer also counts against the requests queued behind it) — the way to read
+"p99 at 500 lookups/s".
+
     .venv/bin/python -m bench.serve_load --data-dir /tmp/c360-bench/run_p1000000/data --requests 30000
+    .venv/bin/python -m bench.serve_load --data-dir /tmp/c360-bench/run_p1000000/data --requests 30000 --rate 500
 """
 
 from __future__ import annotations
@@ -72,25 +79,63 @@ def start_service(data_dir: Path, port: int, key: str, workers: int) -> subproce
     raise RuntimeError("c360 serve did not come up")
 
 
+async def _lookup(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: str, kind: str, value: str) -> int:
+    """One lookup on a keep-alive HTTP/1.1 connection (the bench's client only; the service is uvicorn's)."""
+    path = "/v1/lookup?" + urllib.parse.urlencode({kind: value})
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
 async def _client(port: int, key: str, work: list, latencies: list, statuses: dict, deadline: float) -> None:
-    """One keep-alive HTTP/1.1 connection sending one request at a time (the bench's client only; the
-    service is uvicorn's)."""
+    """One closed-loop client: one connection, its next request when the last one is answered."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while work and time.perf_counter() < deadline:
             kind, value = work.pop()
-            path = "/v1/lookup?" + urllib.parse.urlencode({kind: value})
-            request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n\r\n".encode()
             started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
-            await reader.readexactly(length)
+            status = await _lookup(reader, writer, key, kind, value)
             latencies.append(time.perf_counter() - started)
-            status = int(head.split(b" ", 2)[1])
             statuses[status] = statuses.get(status, 0) + 1
     finally:
         writer.close()
+
+
+def arrival_times(count: int, rate: float, seconds: float) -> list[float]:
+    """Offsets (s) at which an open-loop load sends its requests: evenly spaced, within ``seconds``."""
+    return [i / rate for i in range(count) if i / rate < seconds]
+
+
+async def _open_loop(port: int, key: str, pairs: list, rate: float, connections: int, seconds: float) -> tuple[list, dict, float]:
+    pool: asyncio.Queue = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def send(scheduled: float, kind: str, value: str) -> None:
+        reader, writer = await pool.get()
+        try:
+            status = await _lookup(reader, writer, key, kind, value)
+        finally:
+            pool.put_nowait((reader, writer))
+        latencies.append(time.perf_counter() - scheduled)  # from the scheduled time: queueing counts
+        statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.perf_counter()
+    sending = []
+    for offset, (kind, value) in zip(arrival_times(len(pairs), rate, seconds), pairs, strict=False):
+        delay = started + offset - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sending.append(asyncio.create_task(send(started + offset, kind, value)))
+    await asyncio.gather(*sending)
+    wall = time.perf_counter() - started
+    while not pool.empty():
+        pool.get_nowait()[1].close()
+    return latencies, statuses, wall
 
 
 async def _load(port: int, key: str, pairs: list, concurrency: int, seconds: float) -> tuple[list, dict, float]:
@@ -125,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True, help="a data folder with a published version")
     parser.add_argument("--requests", type=int, default=30000, help="lookups to send (after a warm-up of 500)")
     parser.add_argument("--seconds", type=float, default=120, help="stop sending after this long")
-    parser.add_argument("--concurrency", type=int, default=16, help="clients at once, each one request at a time")
+    parser.add_argument("--concurrency", type=int, default=16, help="clients at once, each one request at a time; "
+                        "with --rate, the connections requests are sent on")
+    parser.add_argument("--rate", type=float, default=0, help="open loop: lookups a second, sent on schedule")
     parser.add_argument("--port", type=int, default=18361)
     parser.add_argument("--workers", type=int, default=2, help="c360 serve --workers")
     parser.add_argument("--seed", type=int, default=7)
@@ -142,8 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(_load(args.port, key, pairs[:WARM_UP], args.concurrency, args.seconds))
         cpu_before = session_cpu_seconds(process.pid)
-        latencies, statuses, wall = asyncio.run(
-            _load(args.port, key, pairs[WARM_UP:WARM_UP + args.requests], args.concurrency, args.seconds))
+        measured = pairs[WARM_UP:WARM_UP + args.requests]
+        if args.rate:
+            latencies, statuses, wall = asyncio.run(
+                _open_loop(args.port, key, measured, args.rate, args.concurrency, args.seconds))
+        else:
+            latencies, statuses, wall = asyncio.run(_load(args.port, key, measured, args.concurrency, args.seconds))
         service_cpu = session_cpu_seconds(process.pid) - cpu_before
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -151,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "customers": persons, "requests": len(latencies), "concurrency": args.concurrency, "workers": args.workers,
+        "rate": args.rate,
         "statuses": statuses,
         "seconds": wall, "per_second": len(latencies) / wall,
         "p50_ms": percentile(latencies, 0.50) * 1000, "p90_ms": percentile(latencies, 0.90) * 1000,
@@ -165,14 +217,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if set(statuses) == {200} else 1
 
 
+def _load_described(report: dict) -> str:
+    if report["rate"]:
+        return (f"open loop at {report['rate']:.0f} lookups/s on {report['concurrency']} keep-alive connections "
+                "(latency from each request's scheduled time)")
+    return f"{report['concurrency']} closed-loop keep-alive clients"
+
+
 def append_markdown(report: dict) -> None:
     m = report["machine"]
     lines = [
         "", f"## c360 serve under load — {report['when']}", "",
         f"Machine: {m['cores']} cores (service and load generator on the same cores), {m['memory_gib']} GiB; "
         f"duckdb {m['duckdb']}. Published version of {report['customers']:,} customers. `{report['command']}`: "
-        f"`c360 serve --workers {report['workers']}`, {report['concurrency']} keep-alive clients, lookups by random phone (written forms), external_userid and "
-        f"customer_id, after a warm-up of {WARM_UP}.",
+        f"`c360 serve --workers {report['workers']}`, " + _load_described(report) + ", lookups by random phone (written forms), "
+        f"external_userid and customer_id, after a warm-up of {WARM_UP}.",
         "",
         "| lookups | seconds | lookups/s | p50 ms | p90 ms | p99 ms | max ms | service CPU ms / lookup | load average | statuses |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",

@@ -3,7 +3,8 @@
     anything (orders.paid_amount_fen > 0: at the shop lines' first pay_time; an app or web order is paid
     at checkout, at created_at),
     its latest status when that is past paid (shipped, completed, cancelled, refunded,
-    partially_refunded: at updated_at, the only time the exports give for it), and each of its
+    partially_refunded: at updated_at, the only time the exports give for it, but never before the
+    payment), and each of its
     after-sales: opened (create_time) and, once settled, its outcome (seed profile_aftersale_outcomes)
     at update_time. Orders without a customer are left out.
 -#}
@@ -59,18 +60,26 @@ paid as (
 ),
 
 latest_status as (
+    -- a status past paid is never before the payment: some exports write update_time to the minute,
+    -- so an order shipped in the minute it was paid would otherwise be shipped seconds before it
     select
-        {{ dbt.concat(['order_key', "'|order_'", 'status']) }} as event_key,
-        customer_id,
-        coalesce(updated_at, created_at) as event_at,
-        {{ dbt.concat(["'order_'", 'status']) }} as event_type,
-        channel,
-        order_key,
-        case when status in ('refunded', 'partially_refunded') then refunded_amount_fen else net_amount_fen end as amount_fen,
-        source_status as detail,
+        {{ dbt.concat(['orders.order_key', "'|order_'", 'orders.status']) }} as event_key,
+        orders.customer_id,
+        case
+            when orders.status <> 'cancelled' and shop_paid.paid_at > coalesce(orders.updated_at, orders.created_at)
+                then shop_paid.paid_at
+            else coalesce(orders.updated_at, orders.created_at)
+        end as event_at,
+        {{ dbt.concat(["'order_'", 'orders.status']) }} as event_type,
+        orders.channel,
+        orders.order_key,
+        case when orders.status in ('refunded', 'partially_refunded') then orders.refunded_amount_fen else orders.net_amount_fen end as amount_fen,
+        orders.source_status as detail,
         3 as order_step
     from orders
-    where status not in ('pending_payment', 'paid')
+    left join shop_paid
+        on shop_paid.order_key = orders.order_key
+    where orders.status not in ('pending_payment', 'paid')
 ),
 
 aftersale_opened as (
