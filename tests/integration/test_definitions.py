@@ -77,3 +77,17 @@ def test_raw_assets_materialise_a_partition_range_with_reconciled_counts(tmp_pat
     assert metadata["rows_rejected"].value == 1
     assert metadata["rows_reconcile"].value is True
     assert metadata["dagster/row_count"].value == 2
+
+
+def test_each_domain_declares_its_own_definitions_and_the_location_is_their_merge():
+    import importlib
+    import pkgutil
+
+    import orchestration.defs
+    from orchestration.definitions import defs
+
+    domains = [importlib.import_module(f"orchestration.defs.{m.name}") for m in pkgutil.iter_modules(orchestration.defs.__path__)]
+    assert {d.__name__.rsplit(".", 1)[1] for d in domains} >= {"ingest", "erasure", "identity", "models", "quality", "publish", "automation"}
+    merged = dg.Definitions.merge(*(d.defs for d in domains))
+    assert merged.resolve_asset_graph().get_all_asset_keys() == defs.resolve_asset_graph().get_all_asset_keys()
+    assert {j.name for j in merged.resolve_all_job_defs()} == {j.name for j in defs.resolve_all_job_defs()}
