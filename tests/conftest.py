@@ -14,6 +14,11 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 SAMPLES_DIR = SHARED_DIR / "samples"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-published-snapshot", action="store_true",
+                     help="rewrite tests/snapshots/sample_published.json from this run (see test_published_snapshot)")
+
+
 @pytest.fixture(scope="session")
 def shared_samples() -> Path:
     """The labelled sample beside the repository (../shared/samples); tests using it skip without it."""
