@@ -20,8 +20,9 @@ manifest: install  ## build the dbt manifest ahead of time (never parsed at impo
 run: manifest  ## the nightly job on the embedded DuckDB (sample exports generated into an empty data/landing)
 	$(BIN)/c360 demo
 
-lint: install  ## ruff, as the pre-commit hook runs it
+lint: install  ## ruff and sqlfluff (dbt templater, DuckDB dialect: .sqlfluff), as the pre-commit hooks run them
 	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint dbt_project
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest -q

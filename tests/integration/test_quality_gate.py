@@ -1,4 +1,5 @@
-"""The quality gate: broken inputs fail the right suite; clean input passes; nothing personal leaks."""
+"""The quality gate: broken inputs fail the right suite; clean input passes; nothing personal leaks. Row
+rules of a mart (keys, value sets, formats, money signs) are dbt tests: tests/integration/test_dbt_row_rules.py."""
 
 from __future__ import annotations
 
@@ -29,13 +30,13 @@ def test_clean_input_passes_every_suite(warehouse, tmp_path):
     assert all(r.rows > 0 for name, r in results.items() if name != "volumes")
 
 
-def test_duplicate_keys_fail_the_uniqueness_expectation(warehouse, tmp_path):
+def test_a_duplicated_order_fails_the_reconciliations(warehouse, tmp_path):
     execute(warehouse, "insert into marts.orders select * from marts.orders where order_key = 'app:A1'")
     results = verdicts(warehouse, tmp_path)
-    assert failed(results) == {"orders", "orders_reconciliation", "customer_profiles"}
-    (failure,) = results["orders"].failures
-    assert failure.type == "expect_column_values_to_be_unique" and failure.column == "order_key"
-    assert failure.unexpected_count == 2
+    assert failed(results) == {"orders_reconciliation", "customer_profiles"}
+    (failure,) = results["orders_reconciliation"].failures
+    assert failure.type == "expect_column_values_to_be_between" and failure.column == "copies_in_orders"
+    assert failure.sample == ["app:A1"]
 
 
 def test_a_missing_mart_row_fails_reconciliation(warehouse, tmp_path):
@@ -45,12 +46,13 @@ def test_a_missing_mart_row_fails_reconciliation(warehouse, tmp_path):
     assert results["xref_reconciliation"].failures[0].sample == ["app.users:U1"]
 
 
-def test_a_negative_amount_fails_the_money_range(warehouse, tmp_path):
+def test_an_amount_that_no_longer_matches_its_events_and_profile_fails_their_reconciliations(warehouse, tmp_path):
     execute(warehouse, "update marts.orders set paid_amount_fen = -5, net_amount_fen = -5 where order_key = 'app:A1'")
     results = verdicts(warehouse, tmp_path)
-    assert "orders" in failed(results)
-    kinds = {(f.type, f.column) for f in results["orders"].failures}
-    assert ("expect_column_values_to_be_between", "paid_amount_fen") in kinds
+    assert failed(results) == {"customer_events_reconciliation", "customer_profiles"}
+    assert {(f.column, tuple(f.sample)) for f in results["customer_events_reconciliation"].failures} == {
+        ("paid_event_reconciles", ("app:A1",))}
+    assert {f.column for f in results["customer_profiles"].failures} == {"lifetime_net_reconciles"}
 
 
 def test_an_order_missing_from_orders_fails_reconciliation(warehouse, tmp_path):
@@ -67,11 +69,16 @@ def test_a_volume_drop_against_the_published_version_fails_the_volume_suite(ware
 
 
 def test_unnormalised_phone_fails_without_showing_the_phone(warehouse, tmp_path):
-    execute(warehouse, "update marts.customers set phone = '138 0013 8001' where customer_id = 'C000001'")
+    execute(warehouse, "update marts.customer_identifiers set id_value = '138 0013 8001' where id_type = 'phone'")
     results = verdicts(warehouse, tmp_path)
-    assert failed(results) == {"customers"}
-    assert "0013" not in results["customers"].summary()
-    assert results["customers"].failures[0].sample == ["C000001"]
+    assert failed(results) == {"customer_identifiers"}
+    assert "0013" not in results["customer_identifiers"].summary()
+    assert results["customer_identifiers"].failures[0].sample == ["C000001"]
+
+
+def test_an_empty_customers_table_fails(warehouse, tmp_path):
+    execute(warehouse, "delete from marts.customers")
+    assert "customers" in failed(verdicts(warehouse, tmp_path))
 
 
 def test_a_broken_row_count_in_the_raw_manifest_fails_the_raw_suite(warehouse, tmp_path):

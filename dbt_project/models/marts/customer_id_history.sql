@@ -52,7 +52,7 @@ moves as (
         min(registry.assigned_at) as changed_at,
         max(registry.assigned_at) as last_assigned_at,
         count(*) as records,
-        registry.previous_customer_id not in (select customer_id from current_ids) as old_retired
+        registry.previous_customer_id not in (select current_ids.customer_id from current_ids) as old_retired
     from registry
     inner join resolved
         on resolved.record_key = registry.record_key
@@ -96,7 +96,11 @@ events as (
             else 'split'
         end as change,
         coalesce(new_side.reason, old_side.reason) as reason
-    from (select * from retirements union all select * from splits) as events
+    from (
+        select * from retirements
+        union all
+        select * from splits
+    ) as events
     left join override_reasons as new_side
         on new_side.customer_id = events.customer_id
     left join override_reasons as old_side

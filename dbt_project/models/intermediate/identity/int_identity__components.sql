@@ -15,6 +15,8 @@
         ~ ref('int_identity__guarded_links') ~ " where links and not already_joined)" -%}
     {%- set result = c360.connected_components(guarded_edges, work_prefix) -%}
 {%- elif execute -%}
+    {#- compiling on a fresh warehouse (dbt compile, sqlfluff): the schema may not exist yet -#}
+    {%- do run_query('create schema if not exists ' ~ this.schema) -%}
     {%- do run_query('create table if not exists ' ~ work_prefix ~ '_labels (node bigint, label bigint)') -%}
 {%- endif %}
 

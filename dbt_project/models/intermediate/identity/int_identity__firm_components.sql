@@ -11,6 +11,8 @@
     {%- set firm_edges = "(select node_a, node_b from " ~ ref('int_identity__edges') ~ " where strength = 'firm')" -%}
     {%- set result = c360.connected_components(firm_edges, work_prefix) -%}
 {%- elif execute -%}
+    {#- compiling on a fresh warehouse (dbt compile, sqlfluff): the schema may not exist yet -#}
+    {%- do run_query('create schema if not exists ' ~ this.schema) -%}
     {%- do run_query('create table if not exists ' ~ work_prefix ~ '_labels (node bigint, label bigint)') -%}
 {%- endif %}
 

@@ -121,7 +121,7 @@ web_customer_records as (
         customer_id as source_key,
         created_at as first_seen_at,
         updated_at as last_seen_at,
-        updated_at as updated_at,
+        updated_at,
         nullif(trim(name), '') as person_name,
         cast(null as {{ dbt.type_string() }}) as display_name,
         cast(null as {{ dbt.type_string() }}) as birthday,
@@ -136,7 +136,7 @@ web_guest_records as (
         order_id as source_key,
         created_at as first_seen_at,
         updated_at as last_seen_at,
-        updated_at as updated_at
+        updated_at
     from web_orders
     where customer_id is null and order_id is not null
 ),

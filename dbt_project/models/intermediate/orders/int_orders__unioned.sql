@@ -108,5 +108,5 @@ unioned as (
 
 select
     unioned.*,
-    paid_amount_fen - refunded_amount_fen as net_amount_fen
+    unioned.paid_amount_fen - unioned.refunded_amount_fen as net_amount_fen
 from unioned

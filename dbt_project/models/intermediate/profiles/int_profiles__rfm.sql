@@ -33,7 +33,8 @@ scored as (
 
 scores as (
     {%- for score in range(1, 6) %}
-    select {{ score }} as score{% if not loop.last %} union all{% endif %}
+    select {{ score }} as score
+    {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
