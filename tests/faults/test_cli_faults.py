@@ -20,7 +20,7 @@ PHONE = "13912345678"
 def c360(*args: str, landing: Path, data: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "C360_ALERT_WEBHOOK")}
     env.update({"C360_LANDING_DIR": str(landing), "C360_DATA_DIR": str(data), **(extra_env or {})})
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "c360.cli", *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture

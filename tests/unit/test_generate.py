@@ -21,8 +21,8 @@ import fastexcel
 import polars as pl
 import pytest
 
-from orchestration.generate import GenerateSummary, generate
-from orchestration.generate.spec import ENTITIES, Entity
+from c360_tools.generate import GenerateSummary, generate
+from c360_tools.generate.spec import ENTITIES, Entity
 
 PERSONS, DAYS = 1000, 7
 NULL_TOKENS = {"", "NULL", "null", "None", "-", "N/A", "\\N"}
