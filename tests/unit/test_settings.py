@@ -8,7 +8,10 @@ from pathlib import Path
 import orchestration
 from orchestration.lib.settings import settings
 
-PACKAGE = Path(orchestration.__file__).parent
+ROOT = Path(orchestration.__file__).parents[1]
+# the code location, its client (the c360 command, the runner) and the tools: the client reads settings
+# through the same object
+PACKAGES = ("orchestration", "c360", "c360_tools")
 
 
 def _reads_environment(tree: ast.AST) -> list[int]:
@@ -28,9 +31,10 @@ def _reads_environment(tree: ast.AST) -> list[int]:
 
 def test_only_the_settings_module_reads_environment_variables():
     readers = {
-        str(path.relative_to(PACKAGE)): lines
-        for path in PACKAGE.rglob("*.py")
-        if path.name != "settings.py" and (lines := _reads_environment(ast.parse(path.read_text(encoding="utf-8"))))
+        str(path.relative_to(ROOT)): lines
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if path != ROOT / "orchestration/lib/settings.py" and (lines := _reads_environment(ast.parse(path.read_text(encoding="utf-8"))))
     }
     assert readers == {}
 
