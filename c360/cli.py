@@ -14,9 +14,18 @@ from orchestration.lib.settings import Paths, paths
 DEFAULT_SAMPLE = {"persons": 3000, "days": 14, "seed": 7}
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from c360_tools.generate import generate
+def _generator():
+    """The sample generator, from the tools (c360_tools), whose dependencies are the extra ``tools``."""
+    try:
+        from c360_tools.generate import generate
+    except ModuleNotFoundError as missing:
+        raise RefusedToRun(f"the sample generator needs the extra 'tools' ({missing.name} is not installed): "
+                           "pip install 'c360[tools]'") from missing
+    return generate
 
+
+def _generate(args: argparse.Namespace) -> int:
+    generate = _generator()
     out = Path(args.out).resolve()
     configured = paths()
     if _holds_real_warehouse(out) or (out / "landing" == configured.landing_dir and _holds_real_warehouse(configured.data_dir)):
@@ -44,8 +53,7 @@ def _generate_demo_landing(where: Paths) -> None:
     import shutil
     import tempfile
 
-    from c360_tools.generate import generate
-
+    generate = _generator()
     if _holds_real_warehouse(where.data_dir):
         raise RefusedToRun(
             f"{where.data_dir} holds a warehouse of real data: no sample data is generated beside it "
