@@ -133,3 +133,11 @@ def test_each_package_imports_alone(module):
     assert result.returncode == 0, result.stderr[-2000:]
     if module.startswith("orchestration."):
         assert result.stdout.strip() == ""
+
+
+def test_the_tools_load_neither_dagster_nor_dbt():
+    """The generator and the evaluator read the contract through orchestration's loader, not its definitions."""
+    result = subprocess.run([sys.executable, "-c", _IMPORT_ALONE, "c360_tools.generate", "dagster", "dagster_dbt", "dbt"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""
