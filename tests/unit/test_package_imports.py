@@ -135,9 +135,10 @@ def test_each_package_imports_alone(module):
         assert result.stdout.strip() == ""
 
 
-def test_the_tools_load_neither_dagster_nor_dbt():
-    """The generator and the evaluator read the contract through orchestration's loader, not its definitions."""
-    result = subprocess.run([sys.executable, "-c", _IMPORT_ALONE, "c360_tools.generate", "dagster", "dagster_dbt", "dbt"],
+@pytest.mark.parametrize("tool", ["c360_tools.generate", "c360_tools.evaluate"])
+def test_the_tools_load_neither_dagster_nor_dbt(tool):
+    """The generator reads the contract through orchestration's loader, not through its definitions."""
+    result = subprocess.run([sys.executable, "-c", _IMPORT_ALONE, tool, "dagster", "dagster_dbt", "dbt"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
