@@ -38,7 +38,7 @@ def generate_once(work: Path, persons: int, days: int, seed: int) -> Path:
     """Generated exports for days+1 days (the extra day is the one-new-day run), cached by parameters."""
     out = work / f"gen_p{persons}_d{days + 1}_s{seed}"
     if not (out / "landing").exists():
-        from orchestration.generate import generate
+        from c360_tools.generate import generate
 
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
@@ -122,7 +122,7 @@ def prepare_dbt_for(landing: Path, data: Path) -> None:
 
 
 def run_stage_by_stage(landing: Path, data: Path) -> dict:
-    from orchestration.pipeline_run import run_nightly
+    from c360.runner import run_nightly
 
     with TreeMemorySampler() as sampler:
         started = time.time()
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
 
     landing_up_to(generated / "landing", landing, last_day + timedelta(days=1))
     started = time.perf_counter()
-    from orchestration.pipeline_run import run_nightly
+    from c360.runner import run_nightly
 
     incremental = run_nightly(Paths(landing_dir=landing, data_dir=data))
     one_new_day = time.perf_counter() - started

@@ -1,1 +1,1 @@
-"""Customer 360 platform: the Dagster code location and its command line."""
+"""Customer 360 platform: the Dagster code location."""

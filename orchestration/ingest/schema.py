@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
-SCHEMA_FILE = Path(__file__).with_name("exports.yaml")
+from ..lib.settings import EXPORTS_FILE
+
+SCHEMA_FILE = EXPORTS_FILE  # exports.yaml beside this module, unless $C360_EXPORTS_FILE names a copy
 
 # DuckDB type of each contract type, for the raw tables.
 DUCKDB_TYPES = {

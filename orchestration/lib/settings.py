@@ -1,5 +1,7 @@
 """Every setting the platform reads from its environment, in one place. Read on every call of
-``settings()``, so that tests and the CLI can point the platform elsewhere."""
+``settings()``, so that tests and the CLI can point the platform elsewhere; the dbt project and the export
+contract the code location is built from are read once, when it is imported (``DBT_PROJECT_DIR``,
+``EXPORTS_FILE``)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DEFAULT_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_EXPORTS_FILE = Path(__file__).resolve().parents[1] / "ingest" / "exports.yaml"
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 
@@ -45,6 +48,8 @@ class Settings:
     dagster_home: str | None  # DAGSTER_HOME: a Dagster instance for `c360 run` (else an ephemeral one)
     serve_keys: str | None  # C360_SERVE_KEYS: `c360 serve`'s API keys, "scope:key" separated by commas
     serve_keys_file: Path | None  # C360_SERVE_KEYS_FILE: a file of hashed API keys for `c360 serve`
+    dbt_project_dir: Path  # C360_DBT_PROJECT_DIR: the dbt project (default dbt_project/), e.g. a test's copy
+    exports_file: Path  # C360_EXPORTS_FILE: the export contract (default orchestration/ingest/exports.yaml)
 
     @property
     def paths(self) -> Paths:
@@ -76,7 +81,14 @@ def settings() -> Settings:
         dagster_home=_value("DAGSTER_HOME"),
         serve_keys=_value("C360_SERVE_KEYS"),
         serve_keys_file=Path(_value("C360_SERVE_KEYS_FILE")) if _value("C360_SERVE_KEYS_FILE") else None,
+        dbt_project_dir=Path(_value("C360_DBT_PROJECT_DIR") or DEFAULT_DBT_PROJECT_DIR).resolve(),
+        exports_file=Path(_value("C360_EXPORTS_FILE") or DEFAULT_EXPORTS_FILE).resolve(),
     )
+
+
+# The code location's assets are built from these when it is imported, so they are read once, then.
+DBT_PROJECT_DIR = settings().dbt_project_dir
+EXPORTS_FILE = settings().exports_file
 
 
 def paths() -> Paths:

@@ -20,7 +20,7 @@ PHONE = "13912345678"
 def c360(*args: str, landing: Path, data: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "C360_ALERT_WEBHOOK")}
     env.update({"C360_LANDING_DIR": str(landing), "C360_DATA_DIR": str(data), **(extra_env or {})})
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "c360.cli", *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
@@ -115,3 +115,21 @@ def test_a_corrupt_warehouse_is_named_in_the_summary_not_a_traceback(tmp_path, r
     assert "Traceback" not in summary
     assert (data / "published.duckdb").read_bytes() == published_before
     assert "c360 run failed" in (data / "alerts.log").read_text(encoding="utf-8")
+
+
+
+def c360_without_tqdm(argv: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """``c360 ARGV`` with tqdm hidden, as on an install without the extra 'tools' (tqdm is only its)."""
+    code = f"import sys; sys.modules['tqdm'] = None; from c360.cli import main; sys.exit(main({argv!r}))"
+    env = {**os.environ, "C360_LANDING_DIR": str(tmp_path / "landing"), "C360_DATA_DIR": str(tmp_path / "data")}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["generate", "demo"])
+def test_without_the_tools_extra_the_sample_commands_say_what_to_install(tmp_path, command):
+    argv = ["generate", "--out", str(tmp_path / "sample"), "--quiet"] if command == "generate" else ["demo"]
+    result = c360_without_tqdm(argv, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"c360 {command}: the sample generator needs the extra 'tools' (tqdm is not installed)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "sample").exists() and not (tmp_path / "landing").exists()

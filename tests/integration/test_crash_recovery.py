@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.generate import generate
+from c360_tools.generate import generate
 from orchestration.publish.swap import PublishLayout
 from orchestration.publish.tables import published_tables
 
@@ -24,7 +24,7 @@ from orchestration.publish.tables import published_tables
 pytestmark = pytest.mark.slow
 IN_CI = {"dbt build"}
 
-C360 = [sys.executable, "-m", "orchestration.cli", "run"]
+C360 = [sys.executable, "-m", "c360.cli", "run"]
 DAYS = 5
 FIRST_PHASE_DAYS = 3
 # when a run happened, not what it computed: they differ between any two runs

@@ -10,7 +10,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.evaluate import evaluate, pair_counts_from_contingency
+from c360_tools.evaluate import evaluate, pair_counts_from_contingency
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.generate import generate
+from c360_tools.generate import generate
 from orchestration.ingest.pipeline import ingest_landing, reject_misfit_files
 
 

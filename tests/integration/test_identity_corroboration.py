@@ -25,8 +25,8 @@ import duckdb
 import pytest
 from exports import write_csv
 
+from c360.runner import run_nightly
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 
 pytestmark = pytest.mark.slow
 

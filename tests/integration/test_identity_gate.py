@@ -20,9 +20,9 @@ import duckdb
 import pytest
 from exports import write_csv
 
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.generate import generate
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout
 
 pytestmark = pytest.mark.slow

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.evaluate import evaluate
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.evaluate import evaluate
+from c360_tools.generate import generate
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 
 pytestmark = pytest.mark.slow
 

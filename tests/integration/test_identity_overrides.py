@@ -24,8 +24,8 @@ from dagster._serdes import serialize_value
 from exports import write_csv
 from integration.test_identity_corroboration import CASES, DAY, ORDER_HEADER, write_landing
 
+from c360.runner import NightlyResult, run_nightly
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import NightlyResult, run_nightly
 
 pytestmark = pytest.mark.slow
 

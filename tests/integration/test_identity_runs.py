@@ -8,7 +8,7 @@ The nightly job runs in process three times on one data folder (the whole module
   run 3  the remaining days, plus one new app account whose phone is one customer's and whose email
          is another's, so that two customers of run 1 must merge.
 
-Run 3's marts are then compared with the sample's truth (orchestration.evaluate).
+Run 3's marts are then compared with the sample's truth (c360_tools.evaluate).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.evaluate import EvaluationReport, evaluate
+from c360.runner import run_nightly
+from c360_tools.evaluate import EvaluationReport, evaluate
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SAMPLE = SHARED / "samples"

@@ -12,8 +12,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from c360_tools.generate import generate
 from orchestration.dbt.project import DBT_PROJECT_DIR, dbt_executable
-from orchestration.generate import generate
 from orchestration.ingest.load import REMOVALS_TABLE
 from orchestration.ingest.pipeline import ingest_landing
 

@@ -502,9 +502,9 @@ def test_damaged_text_and_control_characters_are_rejected_rows_and_the_rest_keep
 
 @pytest.mark.slow
 def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(tmp_path, monkeypatch):
-    from orchestration.generate import generate
+    from c360.runner import run_nightly
+    from c360_tools.generate import generate
     from orchestration.lib.settings import Paths
-    from orchestration.pipeline_run import run_nightly
     from orchestration.publish.swap import PublishLayout
 
     summary = generate(tmp_path / "gen", persons=300, days=3, seed=5)

@@ -9,9 +9,9 @@ import os
 import duckdb
 import pytest
 
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.generate import generate
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
-from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout, rollback
 from orchestration.publish.tables import published_tables
 

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 from dagster._serdes import serialize_value
 
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.generate import generate
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import PublishLayout, pseudonymise_rules
 
 pytestmark = pytest.mark.slow

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.generate import generate
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
-from orchestration.pipeline_run import run_nightly
 from orchestration.publish.tables import published_tables
 
 pytestmark = pytest.mark.slow  # the nightly job on 3,000 persons: ~45 s of its ~50

@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from serving import FULL_KEY, MASKED_KEY, get, running_service
 
-from orchestration.generate import generate
+from c360.runner import run_nightly
+from c360_tools.generate import generate
 from orchestration.lib.masking import mask_name, mask_phone
 from orchestration.lib.settings import Paths
-from orchestration.pipeline_run import run_nightly
 from orchestration.publish.swap import publish
 from orchestration.serve.access_log import ACCESS_LOGGER
 from orchestration.serve.kinds import KINDS_SEED

@@ -10,7 +10,7 @@ from contextlib import redirect_stdout
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
-from orchestration.run_progress import PlainDisplay, RunFollower
+from c360.progress import PlainDisplay, RunFollower
 
 
 @dg.op

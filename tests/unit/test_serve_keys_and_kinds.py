@@ -83,7 +83,7 @@ def test_a_phone_normalises_as_the_dbt_macro_normalises_it(examples):
 
 
 def test_c360_serve_binds_to_this_machine_unless_told_otherwise():
-    from orchestration.cli import build_parser
+    from c360.cli import build_parser
 
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.workers) == ("127.0.0.1", 8360, 1)
@@ -91,7 +91,7 @@ def test_c360_serve_binds_to_this_machine_unless_told_otherwise():
 
 
 def test_c360_serve_refuses_to_start_without_keys(monkeypatch, capsys):
-    from orchestration.cli import main
+    from c360.cli import main
 
     monkeypatch.delenv("C360_SERVE_KEYS", raising=False)
     monkeypatch.delenv("C360_SERVE_KEYS_FILE", raising=False)

@@ -8,7 +8,10 @@ from pathlib import Path
 import orchestration
 from orchestration.lib.settings import settings
 
-PACKAGE = Path(orchestration.__file__).parent
+ROOT = Path(orchestration.__file__).parents[1]
+# the code location, its client (the c360 command, the runner) and the tools: the client reads settings
+# through the same object
+PACKAGES = ("orchestration", "c360", "c360_tools")
 
 
 def _reads_environment(tree: ast.AST) -> list[int]:
@@ -28,9 +31,10 @@ def _reads_environment(tree: ast.AST) -> list[int]:
 
 def test_only_the_settings_module_reads_environment_variables():
     readers = {
-        str(path.relative_to(PACKAGE)): lines
-        for path in PACKAGE.rglob("*.py")
-        if path.name != "settings.py" and (lines := _reads_environment(ast.parse(path.read_text(encoding="utf-8"))))
+        str(path.relative_to(ROOT)): lines
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if path != ROOT / "orchestration/lib/settings.py" and (lines := _reads_environment(ast.parse(path.read_text(encoding="utf-8"))))
     }
     assert readers == {}
 
@@ -44,3 +48,14 @@ def test_settings_are_read_anew_on_every_call(monkeypatch, tmp_path):
     assert first.paths.warehouse == tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("C360_DUCKDB_MEMORY_LIMIT", "2GB")
     assert settings().duckdb_config == {"memory_limit": "2GB"}
+
+
+def test_the_dbt_project_and_the_contract_default_to_the_projects_own(monkeypatch, tmp_path):
+    monkeypatch.delenv("C360_DBT_PROJECT_DIR", raising=False)
+    monkeypatch.delenv("C360_EXPORTS_FILE", raising=False)
+    defaults = settings()
+    assert (defaults.dbt_project_dir / "dbt_project.yml").is_file()
+    assert defaults.exports_file == Path(orchestration.__file__).parent / "ingest" / "exports.yaml"
+    monkeypatch.setenv("C360_DBT_PROJECT_DIR", str(tmp_path / "project"))
+    monkeypatch.setenv("C360_EXPORTS_FILE", str(tmp_path / "exports.yaml"))
+    assert (settings().dbt_project_dir, settings().exports_file) == (tmp_path / "project", tmp_path / "exports.yaml")

@@ -15,9 +15,9 @@ from typing import TextIO
 
 import dagster as dg
 
-from .automation.alerts import root_cause
-from .lib.files import owner_only_dir
-from .lib.masking import mask_text
+from orchestration.automation.alerts import root_cause
+from orchestration.lib.files import owner_only_dir
+from orchestration.lib.masking import mask_text
 
 STAGE_LABELS = {
     "ingest_exports": "ingest",

@@ -8,15 +8,24 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .lib.files import owner_only_umask
-from .lib.settings import Paths, paths
+from orchestration.lib.files import owner_only_umask
+from orchestration.lib.settings import Paths, paths
 
 DEFAULT_SAMPLE = {"persons": 3000, "days": 14, "seed": 7}
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from .generate import generate
+def _generator():
+    """The sample generator, from the tools (c360_tools), whose dependencies are the extra ``tools``."""
+    try:
+        from c360_tools.generate import generate
+    except ModuleNotFoundError as missing:
+        raise RefusedToRun(f"the sample generator needs the extra 'tools' ({missing.name} is not installed): "
+                           "pip install 'c360[tools]'") from missing
+    return generate
 
+
+def _generate(args: argparse.Namespace) -> int:
+    generate = _generator()
     out = Path(args.out).resolve()
     configured = paths()
     if _holds_real_warehouse(out) or (out / "landing" == configured.landing_dir and _holds_real_warehouse(configured.data_dir)):
@@ -44,8 +53,7 @@ def _generate_demo_landing(where: Paths) -> None:
     import shutil
     import tempfile
 
-    from .generate import generate
-
+    generate = _generator()
     if _holds_real_warehouse(where.data_dir):
         raise RefusedToRun(
             f"{where.data_dir} holds a warehouse of real data: no sample data is generated beside it "
@@ -63,10 +71,11 @@ def _generate_demo_landing(where: Paths) -> None:
 def _run_nightly(where: Paths, full_refresh: bool, verbose: bool) -> int:
     """The nightly job in process, its stages shown as they go. Sensors do not run in process, so a
     failure is alerted here."""
-    from .automation.alerts import send_failure_alert
-    from .automation.jobs import NIGHTLY_JOB
-    from .pipeline_run import run_nightly
-    from .run_progress import display_for
+    from orchestration.automation.alerts import send_failure_alert
+    from orchestration.automation.jobs import NIGHTLY_JOB
+
+    from .progress import display_for
+    from .runner import run_nightly
 
     print(f"nightly run: {where.landing_dir} -> {where.data_dir}", flush=True)
     display = None if verbose else display_for(sys.stdout)
@@ -79,7 +88,7 @@ def _run_nightly(where: Paths, full_refresh: bool, verbose: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .automation.jobs import LandingUnavailable, require_landing_files
+    from orchestration.automation.jobs import LandingUnavailable, require_landing_files
 
     where = paths()
     try:
@@ -98,7 +107,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from .dbt.project import prepare_manifest
+    from orchestration.dbt.project import prepare_manifest
 
     prepare_manifest()
     print("dbt manifest prepared: dbt_project/target/manifest.json")
@@ -106,7 +115,7 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate
+    from c360_tools.evaluate import evaluate
 
     warehouse = Path(args.warehouse) if args.warehouse else paths().warehouse
     if not warehouse.exists():
@@ -124,8 +133,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     import duckdb
 
-    from .identity.explain import explain
-    from .identity.overrides import OverrideError
+    from orchestration.identity.explain import explain
+    from orchestration.identity.overrides import OverrideError
 
     warehouse = paths().warehouse
     if not warehouse.exists():
@@ -141,7 +150,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from .publish.swap import PublishLayout, rollback
+    from orchestration.publish.swap import PublishLayout, rollback
 
     where = paths()
     layout = PublishLayout(where.data_dir)
@@ -160,7 +169,7 @@ def _rollback(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from .serve.auth import KEYS_ENV, KEYS_FILE_ENV, new_key
+    from orchestration.serve.auth import KEYS_ENV, KEYS_FILE_ENV, new_key
 
     if args.new_key:
         key, line = new_key(args.new_key)
@@ -168,7 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     if args.keys_file:
         os.environ[KEYS_FILE_ENV] = str(Path(args.keys_file).resolve())  # for the workers too
-    from .serve.server import keyring_from_environment, serve
+    from orchestration.serve.server import keyring_from_environment, serve
 
     try:
         keyring = keyring_from_environment()

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from .automation.alerts import root_cause
-from .lib.masking import mask_text
-from .lib.settings import Paths, settings
+from orchestration.automation.alerts import root_cause
+from orchestration.lib.masking import mask_text
+from orchestration.lib.settings import Paths, settings
 
 
 @dataclass
@@ -111,7 +111,7 @@ def run_nightly(
     """Run the nightly job over every file date in the landing folder (on ``instance``, or the one
     $DAGSTER_HOME names, or an ephemeral one); ``full_refresh`` rebuilds the incremental dbt models.
     Whatever fails, the result says what and why (masked) rather than raising. The whole event log goes
-    to a file under the data folder; ``display`` (run_progress) shows the stages, ``verbose`` streams the
+    to a file under the data folder; ``display`` (c360.progress) shows the stages, ``verbose`` streams the
     event log to the console too."""
     try:
         return _run_nightly(paths, instance, full_refresh, display, verbose)
@@ -129,14 +129,15 @@ def _run_config(full_refresh: bool, verbose: bool) -> dict:
 def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh: bool, display, verbose: bool) -> NightlyResult:
     from dagster._core.utils import make_new_run_id
 
-    from .automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
-    from .dbt.project import ensure_manifest
-    from .run_progress import RunFollower
+    from orchestration.automation.jobs import NIGHTLY_JOB, landing_date_range, partition_range_tags
+    from orchestration.dbt.project import ensure_manifest
+
+    from .progress import RunFollower
 
     os.environ["C360_LANDING_DIR"] = str(paths.landing_dir)
     os.environ["C360_DATA_DIR"] = str(paths.data_dir)
     ensure_manifest()  # after the paths are set: the prepared parse is for this run's warehouse
-    from .definitions import defs
+    from orchestration.definitions import defs
 
     span = landing_date_range(paths.landing_dir)
     if span is None:

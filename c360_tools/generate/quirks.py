@@ -103,7 +103,7 @@ class StyleDecks:
             extra_column=(f.extra_column_names[rng.integers(len(f.extra_column_names))]
                           if rng.random() < f.p_extra_column else None),
             ts_format=self.decks["ts"].draw(),
-            date_format=deck("date", "date" in shown, "dash"),
+            date_format=deck("date", bool(shown & {"date", "partial_date"}), "dash"),
             null_token=deck("null", csv_like, ""),
             id_marker=deck("marker", csv_like and "id" in shown, "none"),
             numbers_as_strings=fmt == "jsonl" and rng.random() < f.p_jsonl_numbers_as_strings,
@@ -138,9 +138,10 @@ def _timestamp_cells(col: pl.Expr, style: FileStyle, rng: np.random.Generator, n
     return expr
 
 
-def _date_cells(col: pl.Expr, values: pl.Series, style: FileStyle, decks: StyleDecks, birthday: bool) -> pl.Expr:
+def _date_cells(col: pl.Expr, values: pl.Series, style: FileStyle, decks: StyleDecks, partial: bool) -> pl.Expr:
+    """A partial date (a birthday) held as ``--MM-DD`` is written month and day only, in a form dealt per cell."""
     full = date_text(col, style.date_format)
-    if not birthday:
+    if not partial:
         return full
     month_day = values.str.starts_with("--").fill_null(False).to_numpy()
     form = pl.lit(decks.deal("month_day", month_day))
@@ -186,8 +187,8 @@ def cell_expr(entity: Entity, name: str, values: pl.Series, style: FileStyle, rn
     match col_spec.type:
         case "ts":
             return _timestamp_cells(col, style, rng, n)
-        case "date":
-            return _date_cells(col, values, style, decks, col_spec.role == "birthday")
+        case "date" | "partial_date":
+            return _date_cells(col, values, style, decks, col_spec.type == "partial_date")
         case "int" | "fen":
             return col if typed_number else col.cast(pl.String)
         case "yuan":
