@@ -13,6 +13,8 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 
+ENGINES = ("duckdb", "spark")
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -26,6 +28,11 @@ class Paths:
     @property
     def published(self) -> Path:
         return self.data_dir / "published.duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """dbt-spark's in-process session keeps its warehouse and its Derby metastore here."""
+        return self.data_dir / "spark"
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,17 @@ class Settings:
     dagster_home: str | None  # DAGSTER_HOME: a Dagster instance for `c360 run` (else an ephemeral one)
     serve_keys: str | None  # C360_SERVE_KEYS: `c360 serve`'s API keys, "scope:key" separated by commas
     serve_keys_file: Path | None  # C360_SERVE_KEYS_FILE: a file of hashed API keys for `c360 serve`
+    engine: str  # C360_ENGINE: duckdb (default, embedded) or spark (dbt-spark; target `spark` of profiles.yml)
+    lake_dir: Path  # C360_LAKE_DIR: raw tables as Parquet for Spark, one folder per table (default <data>/lake)
 
     @property
     def paths(self) -> Paths:
         return Paths(self.landing_dir, self.data_dir)
+
+    @property
+    def dbt_target(self) -> str:
+        """The profiles.yml target of the engine. Spark's reads its connection from C360_SPARK_* there."""
+        return self.engine
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -61,10 +75,18 @@ def _value(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def _engine() -> str:
+    engine = (_value("C360_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"C360_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
+    return engine
+
+
 def settings() -> Settings:
+    data_dir = Path(_value("C360_DATA_DIR") or "data").resolve()
     return Settings(
         landing_dir=Path(_value("C360_LANDING_DIR") or "data/landing").resolve(),
-        data_dir=Path(_value("C360_DATA_DIR") or "data").resolve(),
+        data_dir=data_dir,
         duckdb_memory_limit=_value("C360_DUCKDB_MEMORY_LIMIT"),
         partitions_start=_value("C360_PARTITIONS_START") or "2025-01-01",
         publish_keep=int(_value("C360_PUBLISH_KEEP") or 5),
@@ -76,6 +98,8 @@ def settings() -> Settings:
         dagster_home=_value("DAGSTER_HOME"),
         serve_keys=_value("C360_SERVE_KEYS"),
         serve_keys_file=Path(_value("C360_SERVE_KEYS_FILE")) if _value("C360_SERVE_KEYS_FILE") else None,
+        engine=_engine(),
+        lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
     )
 
 
