@@ -68,6 +68,7 @@
     cast(to_json({{ expr }}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- Spark leaves null fields out of the JSON unless told: DuckDB writes them as null. -#}
 {% macro spark__json_text(expr) -%}
-    to_json({{ expr }})
+    to_json({{ expr }}, map('ignoreNullFields', 'false'))
 {%- endmacro %}

@@ -44,7 +44,7 @@ links as (
 
 value_seen as (
     select record_key, id_type, id_value, min(first_observed_at) as first_observed_at,
-           {{ dbt.listagg('distinct role', "'+'") }} as roles
+           {{ dbt.listagg('distinct role', "'+'", 'order by role') }} as roles
     from observations
     group by record_key, id_type, id_value
 )
