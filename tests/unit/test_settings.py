@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import orchestration
 from orchestration.lib.settings import settings
 
@@ -44,3 +46,17 @@ def test_settings_are_read_anew_on_every_call(monkeypatch, tmp_path):
     assert first.paths.warehouse == tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("C360_DUCKDB_MEMORY_LIMIT", "2GB")
     assert settings().duckdb_config == {"memory_limit": "2GB"}
+
+
+def test_the_engine_is_duckdb_unless_set_to_spark(monkeypatch, tmp_path):
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("C360_ENGINE", raising=False)
+    monkeypatch.delenv("C360_LAKE_DIR", raising=False)
+    assert (settings().engine, settings().dbt_target) == ("duckdb", "duckdb")
+    assert settings().lake_dir == tmp_path / "lake" and settings().paths.spark_dir == tmp_path / "spark"
+    monkeypatch.setenv("C360_ENGINE", " Spark ")
+    monkeypatch.setenv("C360_LAKE_DIR", str(tmp_path / "elsewhere"))
+    assert (settings().engine, settings().dbt_target, settings().lake_dir) == ("spark", "spark", tmp_path / "elsewhere")
+    monkeypatch.setenv("C360_ENGINE", "postgres")
+    with pytest.raises(ValueError, match="C360_ENGINE"):
+        settings()
