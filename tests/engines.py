@@ -71,10 +71,10 @@ def spark_dbt_env(lake_dir: Path, spark_dir: Path) -> dict[str, str]:
     }
 
 
-def build_on_spark(lake_dir: Path, spark_dir: Path, *args: str) -> SparkBuild:
+def build_on_spark(lake_dir: Path, spark_dir: Path, *args: str, log_name: str = "dbt_build.log") -> SparkBuild:
     """``dbt build --target spark`` over the lake, its warehouse and metastore in ``spark_dir``."""
     target_path = spark_dir / "dbt_target"
-    log = spark_dir / "dbt_build.log"
+    log = spark_dir / log_name
     spark_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
@@ -191,8 +191,15 @@ def compare_table(duck: duckdb.DuckDBPyConnection, schema: str, name: str, spark
     return result
 
 
-def compare_marts(duckdb_warehouse: Path, build: SparkBuild) -> list[TableComparison]:
+def seeds(manifest: dict) -> list[tuple[str, str]]:
+    return sorted((node["schema"], node["alias"]) for node in manifest["nodes"].values() if node["resource_type"] == "seed")
+
+
+def compare_tables(duckdb_warehouse: Path, build: SparkBuild, tables: list[tuple[str, str]]) -> list[TableComparison]:
     with duckdb.connect(str(duckdb_warehouse), read_only=True) as duck:
         duck.execute("set TimeZone = 'UTC'")
-        return [compare_table(duck, schema, name, build.table_folder(schema, name))
-                for schema, name in mart_models(build.manifest())]
+        return [compare_table(duck, schema, name, build.table_folder(schema, name)) for schema, name in tables]
+
+
+def compare_marts(duckdb_warehouse: Path, build: SparkBuild) -> list[TableComparison]:
+    return compare_tables(duckdb_warehouse, build, mart_models(build.manifest()))
