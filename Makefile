@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint test-fast test-kill test-long test-ui dev manifest bench clean
+.PHONY: install install-spark run test lint test-fast test-kill test-long test-spark test-ui dev manifest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)  ## dbt-spark and PySpark (a 456 MB download); Spark also needs a Java 17 JRE
 
 manifest: install  ## build the dbt manifest ahead of time (never parsed at import)
 	$(BIN)/c360 prepare
@@ -28,13 +35,16 @@ test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
 test-fast: manifest
-	$(BIN)/python -m pytest -q -m "not slow and not kill"
+	$(BIN)/python -m pytest -q -m "not slow and not kill and not spark"
 
 test-kill: manifest  ## runs killed at every stage, then recovered (about 8 minutes; CI runs one stage)
 	$(BIN)/python -m pytest -q -o addopts="--import-mode=importlib" tests/integration/test_crash_recovery.py
 
 test-long: manifest  ## the further cases CI leaves out (another seed, the UI backfill), about 3 minutes
 	$(BIN)/python -m pytest -q -o addopts="-ra --import-mode=importlib" -m long
+
+test-spark: manifest install-spark  ## the sample's dbt build on local Spark, every mart compared with DuckDB's (about 10 minutes)
+	$(BIN)/python -m pytest -q -s -o addopts="-ra --import-mode=importlib" -m spark tests/integration/test_spark_equivalence.py
 
 test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chromium)
 	$(BIN)/python -m pytest -q tests/ui

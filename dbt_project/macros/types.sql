@@ -7,6 +7,11 @@
     timestamp with time zone
 {%- endmacro %}
 
+{#- Spark's timestamp is an instant (shown in the session's time zone, UTC: see profiles.yml). -#}
+{% macro spark__type_timestamptz() -%}
+    timestamp
+{%- endmacro %}
+
 
 {#- This run's start as a timestamptz literal: when registry rows and history rows changed. -#}
 {% macro run_started_at_literal() -%}
@@ -31,4 +36,18 @@
 
 {% macro duckdb__try_cast_date(expr) -%}
     try_cast({{ expr }} as date)
+{%- endmacro %}
+
+
+{#- The SHA-256 of a text as 64 lower-case hex digits. -#}
+{% macro sha256_hex(expr) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'c360')(expr)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expr) -%}
+    sha256({{ expr }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
 {%- endmacro %}

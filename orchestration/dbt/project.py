@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ..lib.settings import DBT_PROJECT_DIR, paths
+from ..lib.settings import DBT_PROJECT_DIR, paths, settings
 
 # The warehouse the prepared parse was made for: dbt's partial parse is only reused when the rendered
 # profile (whose path is $C360_WAREHOUSE) is the same, so a run against another warehouse prepares again.
@@ -56,6 +56,26 @@ def warehouse_for_dbt() -> str:
     return str(paths().warehouse)
 
 
+def dbt_target() -> str:
+    """The profiles.yml target of $C360_ENGINE (duckdb or spark)."""
+    return settings().dbt_target
+
+
+def dbt_environment() -> dict[str, str]:
+    """The variables profiles.yml and the Spark source macros read for this engine's target."""
+    current = settings()
+    env = {"DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "C360_WAREHOUSE": str(current.paths.warehouse)}
+    if current.engine == "spark":
+        env |= {"C360_LAKE_DIR": str(current.lake_dir), "C360_SPARK_DIR": str(current.paths.spark_dir)}
+    return env
+
+
+def _prepared_stamp() -> str:
+    # adapter.dispatch is resolved at parse time: a manifest parsed for one engine is wrong for the other
+    target = dbt_target()
+    return warehouse_for_dbt() if target == "duckdb" else f"{warehouse_for_dbt()} target={target}"
+
+
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
     """``dbt parse`` ahead of loading the definitions (what ``dagster-dbt project prepare-and-package``
     does), into a private folder first: the manifest and dbt's partial-parse state are then renamed into
@@ -64,26 +84,25 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:
     target = project_dir / "target"
     target.mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
-    warehouse = warehouse_for_dbt()
     try:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-             "--target-path", str(scratch)],
+             "--target-path", str(scratch), "--target", dbt_target()],
             check=True,
-            env={**os.environ, "DBT_PROFILES_DIR": str(project_dir), "C360_WAREHOUSE": warehouse},
+            env={**os.environ, **dbt_environment(), "DBT_PROFILES_DIR": str(project_dir)},
             cwd=project_dir,
         )
         if (scratch / "partial_parse.msgpack").exists():
             os.replace(scratch / "partial_parse.msgpack", target / "partial_parse.msgpack")
         os.replace(scratch / "manifest.json", target / "manifest.json")
-        (target / PREPARED_FOR).write_text(warehouse, encoding="utf-8")
+        (target / PREPARED_FOR).write_text(_prepared_stamp(), encoding="utf-8")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def prepared_for_another_warehouse(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     stamp = project_dir / "target" / PREPARED_FOR
-    return not stamp.exists() or stamp.read_text(encoding="utf-8") != warehouse_for_dbt()
+    return not stamp.exists() or stamp.read_text(encoding="utf-8") != _prepared_stamp()
 
 
 def ensure_manifest() -> None:

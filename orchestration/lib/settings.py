@@ -16,6 +16,8 @@ DEFAULT_EXPORTS_FILE = Path(__file__).resolve().parents[1] / "ingest" / "exports
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 
+ENGINES = ("duckdb", "spark")
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -29,6 +31,11 @@ class Paths:
     @property
     def published(self) -> Path:
         return self.data_dir / "published.duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """dbt-spark's in-process session keeps its warehouse and its Derby metastore here."""
+        return self.data_dir / "spark"
 
 
 @dataclass(frozen=True)
@@ -51,9 +58,17 @@ class Settings:
     dbt_project_dir: Path  # C360_DBT_PROJECT_DIR: the dbt project (default dbt_project/), e.g. a test's copy
     exports_file: Path  # C360_EXPORTS_FILE: the export contract (default orchestration/ingest/exports.yaml)
 
+    engine: str  # C360_ENGINE: duckdb (default, embedded) or spark (dbt-spark; target `spark` of profiles.yml)
+    lake_dir: Path  # C360_LAKE_DIR: raw tables as Parquet for Spark, one folder per table (default <data>/lake)
+
     @property
     def paths(self) -> Paths:
         return Paths(self.landing_dir, self.data_dir)
+
+    @property
+    def dbt_target(self) -> str:
+        """The profiles.yml target of the engine. Spark's reads its connection from C360_SPARK_* there."""
+        return self.engine
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -66,10 +81,18 @@ def _value(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def _engine() -> str:
+    engine = (_value("C360_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"C360_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
+    return engine
+
+
 def settings() -> Settings:
+    data_dir = Path(_value("C360_DATA_DIR") or "data").resolve()
     return Settings(
         landing_dir=Path(_value("C360_LANDING_DIR") or "data/landing").resolve(),
-        data_dir=Path(_value("C360_DATA_DIR") or "data").resolve(),
+        data_dir=data_dir,
         duckdb_memory_limit=_value("C360_DUCKDB_MEMORY_LIMIT"),
         partitions_start=_value("C360_PARTITIONS_START") or "2025-01-01",
         publish_keep=int(_value("C360_PUBLISH_KEEP") or 5),
@@ -83,6 +106,9 @@ def settings() -> Settings:
         serve_keys_file=Path(_value("C360_SERVE_KEYS_FILE")) if _value("C360_SERVE_KEYS_FILE") else None,
         dbt_project_dir=Path(_value("C360_DBT_PROJECT_DIR") or DEFAULT_DBT_PROJECT_DIR).resolve(),
         exports_file=Path(_value("C360_EXPORTS_FILE") or DEFAULT_EXPORTS_FILE).resolve(),
+
+        engine=_engine(),
+        lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import orchestration
 from orchestration.lib.settings import settings
 
@@ -59,3 +61,16 @@ def test_the_dbt_project_and_the_contract_default_to_the_projects_own(monkeypatc
     monkeypatch.setenv("C360_DBT_PROJECT_DIR", str(tmp_path / "project"))
     monkeypatch.setenv("C360_EXPORTS_FILE", str(tmp_path / "exports.yaml"))
     assert (settings().dbt_project_dir, settings().exports_file) == (tmp_path / "project", tmp_path / "exports.yaml")
+
+def test_the_engine_is_duckdb_unless_set_to_spark(monkeypatch, tmp_path):
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("C360_ENGINE", raising=False)
+    monkeypatch.delenv("C360_LAKE_DIR", raising=False)
+    assert (settings().engine, settings().dbt_target) == ("duckdb", "duckdb")
+    assert settings().lake_dir == tmp_path / "lake" and settings().paths.spark_dir == tmp_path / "spark"
+    monkeypatch.setenv("C360_ENGINE", " Spark ")
+    monkeypatch.setenv("C360_LAKE_DIR", str(tmp_path / "elsewhere"))
+    assert (settings().engine, settings().dbt_target, settings().lake_dir) == ("spark", "spark", tmp_path / "elsewhere")
+    monkeypatch.setenv("C360_ENGINE", "postgres")
+    with pytest.raises(ValueError, match="C360_ENGINE"):
+        settings()

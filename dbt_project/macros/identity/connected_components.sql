@@ -31,10 +31,10 @@
     {%- set scratch = work_prefix ~ '_scratch' -%}
     {%- set state = namespace(rounds=0, jumps=0, done=false, edge_count=0) -%}
 
-    {%- do c360.cc_run('create or replace table ' ~ edges ~ ' as
+    {%- do c360.cc_create(edges, '
         select distinct least(node_a, node_b) as node_a, greatest(node_a, node_b) as node_b
         from ' ~ edges_relation ~ ' where node_a <> node_b') -%}
-    {%- do c360.cc_run('create or replace table ' ~ labels ~ ' as
+    {%- do c360.cc_create(labels, '
         select node_a as node, node_a as label from ' ~ edges ~ '
         union
         select node_b as node, node_b as label from ' ~ edges) -%}
@@ -45,7 +45,7 @@
         {%- if not state.done -%}
             {%- set state.rounds = state.rounds + 1 -%}
             {#- 1. hook: every node onto the smallest of itself and its neighbours -#}
-            {%- do c360.cc_run('create or replace table ' ~ parents ~ ' as
+            {%- do c360.cc_create(parents, '
                 select node, min(candidate) as parent
                 from (
                     select node_b as node, node_a as candidate from ' ~ edges ~ '
@@ -91,15 +91,25 @@
 {%- endmacro %}
 
 
-{#- Run one statement (work-table DDL) on the model's connection. -#}
-{% macro cc_run(sql) -%}
-    {%- do run_query(sql) -%}
+{#- (Re)create the work table `table` as the result of `select_sql`, on the model's connection. -#}
+{% macro cc_create(table, select_sql) -%}
+    {{ return(adapter.dispatch('cc_create', 'c360')(table, select_sql)) }}
+{%- endmacro %}
+
+{% macro default__cc_create(table, select_sql) -%}
+    {%- do run_query('create or replace table ' ~ table ~ ' as ' ~ select_sql) -%}
+{%- endmacro %}
+
+{#- Spark replaces only Delta/Iceberg tables; a work table of Parquet is dropped and created again. -#}
+{% macro spark__cc_create(table, select_sql) -%}
+    {%- do run_query('drop table if exists ' ~ table) -%}
+    {%- do run_query('create table ' ~ table ~ ' using parquet as ' ~ select_sql) -%}
 {%- endmacro %}
 
 
 {#- Replace `target` by the result of `select_sql` (which may read `target`), through `scratch`. -#}
 {% macro cc_replace(target, scratch, select_sql) -%}
-    {%- do run_query('create or replace table ' ~ scratch ~ ' as ' ~ select_sql) -%}
+    {%- do c360.cc_create(scratch, select_sql) -%}
     {%- do run_query('drop table ' ~ target) -%}
     {%- do run_query('alter table ' ~ scratch ~ ' rename to ' ~ target.split('.')[-1]) -%}
 {%- endmacro %}
@@ -111,8 +121,11 @@
 {%- endmacro %}
 
 
+{#- The post-hooks that drop the work tables: one statement each (Spark runs one per call). -#}
 {% macro drop_connected_components_work(work_prefix) -%}
-    {%- for suffix in ['_edges', '_parents', '_labels', '_scratch'] %}
-    drop table if exists {{ work_prefix ~ suffix }};
-    {%- endfor %}
+    {%- set hooks = [] -%}
+    {%- for suffix in ['_edges', '_parents', '_labels', '_scratch'] -%}
+        {%- do hooks.append('drop table if exists ' ~ work_prefix ~ suffix) -%}
+    {%- endfor -%}
+    {{ return(hooks) }}
 {%- endmacro %}

@@ -8,6 +8,10 @@
     {{ return(adapter.dispatch('connected_components_selftest', 'c360')(n, schema)) }}
 {% endmacro %}
 
+{% macro default__connected_components_selftest(n, schema) %}
+    {{ exceptions.raise_compiler_error('connected_components_selftest builds its fixture with DuckDB functions: run it on DuckDB') }}
+{% endmacro %}
+
 {#- The fixture is built with DuckDB's range() and hash(); connected_components itself is portable. -#}
 {% macro duckdb__connected_components_selftest(n, schema) %}
     {%- do run_query('create schema if not exists ' ~ schema) -%}

@@ -7,6 +7,10 @@
     error({{ message_sql }})
 {%- endmacro %}
 
+{% macro spark__raise_error(message_sql) -%}
+    raise_error({{ message_sql }})
+{%- endmacro %}
+
 {% macro default__raise_error(message_sql) -%}
     {{ exceptions.raise_compiler_error('raise_error has no implementation for ' ~ adapter.type()) }}
 {%- endmacro %}

@@ -19,6 +19,16 @@
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
+{#- Spark replaces every match already (a 4th argument would be a position); its string literals
+    take backslash escapes, so the pattern's backslashes are doubled ('\s' would be 's'). -#}
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ c360.spark_regex_literal(pattern) }}', '{{ c360.spark_regex_literal(replacement) }}')
+{%- endmacro %}
+
+{% macro spark_regex_literal(pattern) -%}
+    {{ pattern | replace('\\', '\\\\') }}
+{%- endmacro %}
+
 
 {#- True when the whole of `expr` matches `pattern`. -#}
 {% macro regexp_full_match(expr, pattern) -%}
@@ -31,6 +41,11 @@
 
 {% macro duckdb__regexp_full_match(expr, pattern) -%}
     regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- Java's `$` also matches before a final line break: `\\z` (`\z` in Spark SQL) is the end of the text. -#}
+{% macro spark__regexp_full_match(expr, pattern) -%}
+    ({{ expr }} rlike '^(?:{{ c360.spark_regex_literal(pattern) }})\\z')
 {%- endmacro %}
 
 
@@ -55,6 +70,10 @@
 
 {% macro duckdb__list_map_not_null(list_expr, var, body) -%}
     list_filter(list_transform({{ list_expr }}, lambda {{ var }}: {{ body }}), lambda {{ var }}: {{ var }} is not null)
+{%- endmacro %}
+
+{% macro spark__list_map_not_null(list_expr, var, body) -%}
+    filter(transform({{ list_expr }}, {{ var }} -> {{ body }}), {{ var }} -> {{ var }} is not null)
 {%- endmacro %}
 
 

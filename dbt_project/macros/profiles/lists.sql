@@ -19,7 +19,7 @@
 {%- endmacro %}
 
 {% macro spark__sorted_distinct_list(expr) -%}
-    array_sort(collect_set({{ expr }}))
+    case when count({{ expr }}) > 0 then array_sort(collect_set({{ expr }})) end
 {%- endmacro %}
 
 
@@ -30,6 +30,18 @@
 
 {% macro default__ordered_list(expr, order_by, condition='true') -%}
     array_agg({{ expr }} order by {{ order_by }}) filter (where {{ condition }})
+{%- endmacro %}
+
+{#- Spark's collect_list has no order: collect (key, value) pairs, sort them on the key, keep the values.
+    `order_by` is one ascending expression here. -#}
+{% macro spark__ordered_list(expr, order_by, condition='true') -%}
+    case when count(case when {{ condition }} then 1 end) > 0 then
+        transform(
+            array_sort(
+                collect_list(case when {{ condition }} then named_struct('k', {{ order_by }}, 'v', {{ expr }}) end),
+                (l, r) -> case when l.k < r.k then -1 when l.k > r.k then 1 else 0 end),
+            s -> s.v)
+    end
 {%- endmacro %}
 
 
@@ -56,6 +68,7 @@
     cast(to_json({{ expr }}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- Spark leaves null fields out of the JSON unless told: DuckDB writes them as null. -#}
 {% macro spark__json_text(expr) -%}
-    to_json({{ expr }})
+    to_json({{ expr }}, map('ignoreNullFields', 'false'))
 {%- endmacro %}

@@ -86,6 +86,10 @@
     double precision
 {%- endmacro %}
 
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
 
 {#- How many rows of the group satisfy `condition`, as a bigint. -#}
 {% macro count_where(condition) -%}

@@ -1,7 +1,7 @@
 {#-
     Local calendar helpers of the customer profile (var profile_timezone, Asia/Shanghai by default).
     Written with ANSI `at time zone` / `extract`, which DuckDB and Postgres share; an engine that
-    differs adds its own `<adapter>__` version here (Spark: from_utc_timestamp, dayofweek).
+    differs adds its own `<adapter>__` version here (Spark: from_utc_timestamp, dayofweek, in a UTC session).
 -#}
 
 {#- A timestamptz as the wall-clock time of the profile's time zone (a timestamp without zone). -#}
@@ -15,6 +15,21 @@
 
 {% macro spark__local_timestamp(expr) -%}
     from_utc_timestamp({{ expr }}, '{{ var("profile_timezone", "Asia/Shanghai") }}')
+{%- endmacro %}
+
+
+{#- The instant at which a date begins in the profile's time zone (a timestamptz). -#}
+{% macro local_midnight(date_expr) -%}
+    {{ return(adapter.dispatch('local_midnight', 'c360')(date_expr)) }}
+{%- endmacro %}
+
+{#- `at time zone` on a timestamp without zone reads it as wall-clock time there. -#}
+{% macro default__local_midnight(date_expr) -%}
+    {{ c360.local_timestamp('cast(' ~ date_expr ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__local_midnight(date_expr) -%}
+    to_utc_timestamp(cast({{ date_expr }} as timestamp), '{{ var("profile_timezone", "Asia/Shanghai") }}')
 {%- endmacro %}
 
 

@@ -45,6 +45,14 @@
 
 
 {% macro consume_removals() -%}
+    {{ return(adapter.dispatch('consume_removals', 'c360')()) }}
+{%- endmacro %}
+
+{#- Spark rebuilds staging whole on every run (dbt_project.yml): no marker to consume. -#}
+{% macro spark__consume_removals() -%}
+{%- endmacro %}
+
+{% macro default__consume_removals() -%}
     {%- set removals = c360.raw_removals_relation() -%}
     {%- if removals -%}
         delete from {{ removals }} where table_name = '{{ c360.staging_raw_table() }}'

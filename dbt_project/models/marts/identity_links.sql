@@ -44,7 +44,7 @@ links as (
 
 value_seen as (
     select record_key, id_type, id_value, min(first_observed_at) as first_observed_at,
-           {{ dbt.listagg('distinct role', "'+'") }} as roles
+           {{ dbt.listagg('distinct role', "'+'", 'order by role') }} as roles
     from observations
     group by record_key, id_type, id_value
 )
@@ -55,7 +55,7 @@ select
     {{ dbt.concat(['node_b.source', "':'", 'node_b.source_key']) }} as record_b,
     links.id_type,
     case when links.id_type <> 'override'
-        then sha256({{ dbt.concat(['hash_key.hash_key', "'|'", 'links.id_type', "':'", 'links.id_value']) }})
+        then {{ c360.sha256_hex(dbt.concat(['hash_key.hash_key', "'|'", 'links.id_type', "':'", 'links.id_value'])) }}
     end as id_value_hash,
     case when links.id_type = 'override' then 'always_link'
          else {{ dbt.concat(['links.id_type', "'/'", "coalesce(seen_a.roles, '?')", "'+'", "coalesce(seen_b.roles, '?')"]) }}

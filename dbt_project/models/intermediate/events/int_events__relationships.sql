@@ -72,7 +72,7 @@ record_events as (
     where unsubscribe_time is not null
     union all
     select 'crm.members', member_id,
-           {{ c360.local_timestamp('cast(join_date as ' ~ dbt.type_timestamp() ~ ')') }},
+           {{ c360.local_midnight('join_date') }},
            'membership_joined', 'crm', cast(level as {{ dbt.type_string() }}), ''
     from crm_members
     where join_date is not null

@@ -18,7 +18,7 @@ blocked_records as (
     select
         observations.id_type,
         observations.id_value,
-        {{ dbt.listagg('distinct observations.source', "', '") }} as sources
+        {{ dbt.listagg('distinct observations.source', "', '", 'order by observations.source') }} as sources
     from observations
     inner join blocked
         on blocked.id_type = observations.id_type

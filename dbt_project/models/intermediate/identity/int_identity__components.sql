@@ -7,7 +7,7 @@
 -#}
 -- depends_on: {{ ref('int_identity__guarded_links') }}
 {%- set work_prefix = this.schema ~ '.' ~ this.identifier ~ '__work' -%}
-{{ config(post_hook=[c360.drop_connected_components_work(work_prefix) ~ ' drop table if exists ' ~ work_prefix ~ '_labels']) }}
+{{ config(post_hook=c360.drop_connected_components_work(work_prefix)) }}
 
 {%- set result = {'rounds': 0, 'jumps': 0, 'edges': 0, 'seconds': 0.0} -%}
 {%- if execute and flags.WHICH in ('run', 'build') -%}
