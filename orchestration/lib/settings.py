@@ -106,7 +106,6 @@ def settings() -> Settings:
         serve_keys_file=Path(_value("C360_SERVE_KEYS_FILE")) if _value("C360_SERVE_KEYS_FILE") else None,
         dbt_project_dir=Path(_value("C360_DBT_PROJECT_DIR") or DEFAULT_DBT_PROJECT_DIR).resolve(),
         exports_file=Path(_value("C360_EXPORTS_FILE") or DEFAULT_EXPORTS_FILE).resolve(),
-
         engine=_engine(),
         lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
     )
