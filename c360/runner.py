@@ -13,6 +13,9 @@ import duckdb
 from orchestration.automation.alerts import root_cause
 from orchestration.lib.masking import mask_text
 from orchestration.lib.settings import Paths, settings
+from orchestration.quality.checks import SUITES
+
+QUALITY_GATE_CHECKS = frozenset(suite.check_name for suite in SUITES)
 
 
 @dataclass
@@ -73,14 +76,16 @@ def _check_summary(evaluation: dg.AssetCheckEvaluation) -> str:
 
 
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """Why the run failed, in one line: the failed blocking checks, or the first failed step's root cause."""
-    failed_checks = [
-        f"{e.asset_key.to_user_string()}:{e.check_name}" + _check_summary(e)
-        for e in result.get_asset_check_evaluations()
-        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    if failed_checks:
-        return "quality gate failed, nothing published: " + ", ".join(failed_checks)
+    """Why the run failed, in one line: the failed blocking checks (the quality gate's suites, or the dbt
+    tests that stopped the models before it), or the first failed step's root cause."""
+    failed = [e for e in result.get_asset_check_evaluations()
+              if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    gate = [f"{e.asset_key.to_user_string()}:{e.check_name}" + _check_summary(e) for e in failed if e.check_name in QUALITY_GATE_CHECKS]
+    dbt_tests = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed if e.check_name not in QUALITY_GATE_CHECKS]
+    if gate:
+        return "quality gate failed, nothing published: " + ", ".join(gate)
+    if dbt_tests:
+        return "dbt tests failed, the quality gate and the publish did not run: " + ", ".join(dbt_tests)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             return f"step {event.step_key}: {mask_text(root_cause(event.step_failure_data.error))}"
