@@ -86,14 +86,42 @@ def test_mart_or_seed_equals_duckdbs(engines, table):
     assert comparison.equal
 
 
-def test_a_second_build_keeps_every_customer_id(engines):
+def _tamper_registry(build) -> dict[str, str]:
+    """Rewrite the registry's Parquet as if a previous run had given one record of each of three
+    multi-record customers another, younger id; returns record_key -> that stray id. The next build must
+    give them their customer's id back (rows replaced by key) and record each stray id as merged."""
+    folder = build.table_folder("intermediate", "int_identity__customer_registry")
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"create table registry as select * from read_parquet('{folder}/*.parquet')")
+        con.execute("""
+            update registry set customer_id = 'CSTRAY' || upper(md5(record_key)[1:10]),
+                   customer_id_created_at = customer_id_created_at + interval 1 day
+            where record_key in (
+                select min(record_key) from registry group by customer_id having count(*) > 1 order by 1 limit 3)""")
+        strays = dict(con.execute("select record_key, customer_id from registry where customer_id like 'CSTRAY%'").fetchall())
+        for part in folder.glob("*.parquet"):
+            part.unlink()
+        con.execute(f"copy registry to '{folder}/part-00000-tampered.parquet' (format parquet)")
+    return strays
+
+
+def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
     """The registry's delete+insert on plain Parquet (macros/spark/incremental.sql): the table is read while
-    its new version is written, then overwritten from that version."""
+    its new version is written, the changed rows replace theirs by key, then the table is overwritten."""
     paths, _, build, _ = engines
     before = _registry(build)
+    strays = _tamper_registry(build)
+    assert len(strays) == 3 and _registry(build) != before
     again = build_on_spark(paths.data_dir.parent / "lake", build.spark_dir, "--select",
                            "int_identity__customer_registry", "customer_id_history", log_name="dbt_build_again.log")
     assert again.returncode == 0, again.log.read_text(encoding="utf-8", errors="replace")[-4000:]
     after = _registry(build)
     assert len(before) > 1000 and after == before
     assert len({key for key, _, _ in after}) == len(after)
+    customer_of = {key: customer for key, customer, _ in before}
+    history = build.table_folder("marts", "customer_id_history")
+    with duckdb.connect() as con:
+        merged = set(con.execute(f"select old_customer_id, customer_id from read_parquet('{history}/*.parquet') "
+                                 "where change = 'merge' and event_key = old_customer_id").fetchall())
+    assert {(stray, customer_of[key]) for key, stray in strays.items()} <= merged
