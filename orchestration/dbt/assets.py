@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
 from ..resources import WarehouseResource, is_lock_conflict
-from .project import dbt_project
+from .project import dbt_project, dbt_target
 from .translator import C360DbtTranslator
 
 # One-row queries whose columns become numeric metadata on a model's materialisation, so the UI plots
@@ -87,7 +87,9 @@ def dbt_models(
     """Staging, identity and marts models with their dbt tests (shown as asset checks)."""
     os.environ["C360_WAREHOUSE"] = str(warehouse.database)
     # unit tests check the models' SQL, which a night does not change: they run in CI (test_dbt_unit_tests)
-    args = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if config.full_refresh else [])]
+    # the target named as the prepared parse named it: dbt reuses that partial parse only for the same target
+    args = ["build", "--target", dbt_target(), "--exclude-resource-type", "unit_test",
+            *(["--full-refresh"] if config.full_refresh else [])]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     with warehouse.connect(read_only=True) as con:
