@@ -65,7 +65,8 @@ def dbt_test(warehouse, target) -> dict[tuple[str, str, str], str]:
     )
     nodes = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     statuses = {}
-    for result in json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]:
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    for result in (r for r in results if r["unique_id"].startswith("test.")):  # not the on-run-start hook
         node = nodes[result["unique_id"]]
         metadata = node["test_metadata"]
         model = node["attached_node"].split(".")[-1]
