@@ -9,6 +9,7 @@ matches no one yet stays pending; the quality gate refuses to publish a customer
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,11 +48,16 @@ def record_locations() -> dict:
     return yaml.safe_load(RECORDS_FILE.read_text(encoding="utf-8"))
 
 
+def erased_record_hash(erasure_key: str, source: str, source_key: str) -> str:
+    """The keyed hash ``_erased_records`` holds for a record, computed in Python (as ``_hash`` in SQL)."""
+    return hashlib.sha256(f"{erasure_key}|{source}:{source_key}".encode()).hexdigest()
+
+
 def _hash(expr: str) -> str:
     return f"sha256(getvariable('erasure_key') || '|' || {expr})"
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def tabletable_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
     ).fetchall()[0][0])
@@ -80,7 +86,7 @@ def record_new_requests(con: duckdb.DuckDBPyConnection, requests: list[ErasureRe
 
 def resolve_pending(con: duckdb.DuckDBPyConnection) -> int:
     """Pending requests that match customers of the last build: their records become erased records."""
-    if not (_exists(con, "marts", "customer_identifiers") and _exists(con, "marts", "customer_xref")):
+    if not (table_exists(con, "marts", "customer_identifiers") and table_exists(con, "marts", "customer_xref")):
         return 0
     con.execute(
         f"""create or replace temp table _erasure_matches as
@@ -98,7 +104,7 @@ def resolve_pending(con: duckdb.DuckDBPyConnection) -> int:
         from _erasure_matches as m join marts.customer_identifiers as i using (customer_id)"""
     )
     for schema, table in (("intermediate", "int_identity__customer_registry"), ("marts", "customer_id_history")):
-        if _exists(con, schema, table):
+        if table_exists(con, schema, table):
             con.execute(f"delete from {schema}.{table} where customer_id in (select customer_id from _erasure_matches)")
     resolved = con.execute(
         f"""update {REQUESTS_TABLE} as r set status = 'erased', erased_at = now(),

@@ -16,12 +16,12 @@ aside (the erasure wins, and the record is gone for good), so it does not fail e
 from __future__ import annotations
 
 import csv
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from ..erasure.apply import erased_record_hash, table_exists
 from ..lib.masking import mask_text
 
 OVERRIDES_FOLDER = ("identity", "overrides")
@@ -100,27 +100,22 @@ def read_overrides(landing_dir: Path) -> list[Override]:
     return overrides
 
 
-def _erased_key_hash(erasure_key: str, key: str) -> str:
-    # as the erasure step hashes a record: sha256(<key>|<source>:<source_key>)
-    source, _, source_key = key.partition("|")
-    return hashlib.sha256(f"{erasure_key}|{source}:{source_key}".encode()).hexdigest()
-
-
 def set_aside_erased(con: duckdb.DuckDBPyConnection, overrides: list[Override], erasure_key: str,
                      erased_table: str) -> tuple[list[Override], list[Override]]:
     """(overrides to apply, overrides naming an erased record)."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?", [erased_table]
-    ).fetchall()[0][0]
-    if not overrides or not exists:
+    schema, _, table = erased_table.partition(".")
+    if not overrides or not table_exists(con, schema, table):
         return overrides, []
     erased = {row[0] for row in con.execute(f"select key_hash from {erased_table}").fetchall()}
 
     def names_erased(override: Override) -> bool:
-        keys = [override.record_key, override.other_record_key]
-        return any(k and _erased_key_hash(erasure_key, k) in erased for k in keys)
+        keys = (k for k in (override.record_key, override.other_record_key) if k)
+        return any(erased_record_hash(erasure_key, *k.split("|", 1)) in erased for k in keys)
 
-    return [o for o in overrides if not names_erased(o)], [o for o in overrides if names_erased(o)]
+    applied, set_aside = [], []
+    for override in overrides:
+        (set_aside if names_erased(override) else applied).append(override)
+    return applied, set_aside
 
 
 def store_overrides(con: duckdb.DuckDBPyConnection, overrides: list[Override]) -> None:
