@@ -57,7 +57,7 @@ def _hash(expr: str) -> str:
     return f"sha256(getvariable('erasure_key') || '|' || {expr})"
 
 
-def tabletable_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
     ).fetchall()[0][0])
