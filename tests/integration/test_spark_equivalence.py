@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from engines import build_on_spark, compare_marts, compare_tables, mart_models, seeds, spark_unavailable
 
+from c360.runner import run_nightly
 from orchestration.ingest.lake import export_raw_to_lake, raw_tables
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
-from orchestration.pipeline_run import run_nightly
 
 pytestmark = [pytest.mark.spark, pytest.mark.shared]
 
