@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
 
 from orchestration.lib.files import owner_only_umask
-from orchestration.lib.settings import Paths, paths
+from orchestration.lib.settings import ENGINES, Paths, paths, settings
 
 DEFAULT_SAMPLE = {"persons": 3000, "days": 14, "seed": 7}
 
@@ -121,7 +124,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not warehouse.exists():
         print(f"c360 evaluate: no warehouse at {warehouse}; run `c360 run` first", file=sys.stderr)
         return 2
-    report = evaluate(warehouse, Path(args.truth))
+    report = evaluate(warehouse, Path(args.truth), settings().engine)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
     if args.min_precision is not None and report.precision < args.min_precision:
         return 1
@@ -131,17 +134,16 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    import duckdb
-
     from orchestration.identity.explain import explain
     from orchestration.identity.overrides import OverrideError
+    from orchestration.lib.warehouse import configured_warehouse
 
-    warehouse = paths().warehouse
-    if not warehouse.exists():
-        print(f"c360 explain: no warehouse at {warehouse}; run `c360 run` first", file=sys.stderr)
+    warehouse = configured_warehouse()
+    if not warehouse.database.exists():
+        print(f"c360 explain: no warehouse at {warehouse.database}; run `c360 run` first", file=sys.stderr)
         return 2
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with warehouse.connect(read_only=True) as con:
             print("\n".join(explain(con, args.target)))
     except OverrideError as exc:
         print(f"c360 explain: {exc}", file=sys.stderr)
@@ -211,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild the incremental dbt models (staging) from every raw row, e.g. after changing one")
     run.add_argument("-v", "--verbose", action="store_true", help="stream the whole event log to the console")
+    _engine_option(run)
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser(
@@ -219,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         "data folder holds no real warehouse",
     )
     demo.add_argument("-v", "--verbose", action="store_true", help="stream the whole event log to the console")
+    _engine_option(demo)
     demo.set_defaults(handler=_demo)
 
     ev = commands.add_parser("evaluate", help="compare the built tables with a labelled truth/ folder")
@@ -250,10 +254,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="what dbt builds the models on (default $C360_ENGINE, else duckdb); spark needs "
+                        "pip install -e '.[spark]' and a Java 17 JRE")
+
+
+def _choose_engine(engine: str | None) -> None:
+    """``--engine`` is ``$C360_ENGINE`` for this process and the dbt it starts."""
+    if engine:
+        os.environ["C360_ENGINE"] = engine
+    current = settings()
+    if current.engine == "spark":
+        missing = [m for m in ("pyspark", "dbt.adapters.spark") if not _has_module(m)]
+        if missing:
+            raise RefusedToRun(f"the spark engine needs {', '.join(missing)}: pip install -e '.[spark]'")
+        if shutil.which("java") is None and not current.java_home:
+            raise RefusedToRun("the spark engine needs a Java 17 JRE (Debian: apt-get install openjdk-17-jre-headless)")
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     owner_only_umask()
     try:
+        if hasattr(args, "engine"):
+            _choose_engine(args.engine)
         return args.handler(args)
     except RefusedToRun as refused:
         print(f"c360 {args.command}: {refused}", file=sys.stderr)

@@ -13,6 +13,7 @@ import duckdb
 from orchestration.automation.alerts import root_cause
 from orchestration.lib.masking import mask_text
 from orchestration.lib.settings import Paths, settings
+from orchestration.lib.warehouse import WarehouseLocked, WarehouseUnreadable, open_duckdb
 from orchestration.quality.checks import SUITES
 
 QUALITY_GATE_CHECKS = frozenset(suite.check_name for suite in SUITES)
@@ -55,12 +56,12 @@ def _ingest_counts(paths: Paths) -> dict[str, int]:
         return {}
     try:
         return _read_ingest_counts(paths)
-    except duckdb.Error:  # a warehouse the run could not open: the failure says why
+    except (duckdb.Error, WarehouseLocked, WarehouseUnreadable):  # a warehouse the run could not open: the failure says why
         return {}
 
 
 def _read_ingest_counts(paths: Paths) -> dict[str, int]:
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with open_duckdb(paths.warehouse, read_only=True, lock_timeout_s=5) as con:
         files, read, loaded, rejected = con.execute(
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
             "coalesce(sum(rows_rejected), 0) from raw._files"
@@ -90,6 +91,16 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             return f"step {event.step_key}: {mask_text(root_cause(event.step_failure_data.error))}"
     return "the run failed (see the run's events)"
+
+
+def skipped_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Steps Dagster skipped in a run that did not fail: a step whose input an upstream step never yielded."""
+    return [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SKIPPED]
+
+
+def _skipped_message(skipped: list[str]) -> str:
+    return (f"steps skipped, so nothing was published: {', '.join(skipped)} (an upstream step yielded no "
+            "result for an asset they need; see the event log)")
 
 
 def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
@@ -161,11 +172,12 @@ def _run_nightly(paths: Paths, instance: dg.DagsterInstance | None, full_refresh
                 raise_on_error=False,
             )
         windows = _step_windows(active, result.run_id)
+    skipped = skipped_steps(result)
     return NightlyResult(
-        success=result.success,
+        success=result.success and not skipped,
         paths=paths,
         run_id=result.run_id,
-        failure=None if result.success else failure_message(result),
+        failure=failure_message(result) if not result.success else _skipped_message(skipped) if skipped else None,
         counts=_ingest_counts(paths),
         step_windows=windows,
     )

@@ -1,5 +1,6 @@
-"""The same dbt project on two engines: build it on Spark (dbt-spark's in-process session) from the lake a
-DuckDB warehouse exports, and compare the marts of both, row for row (tests/integration/test_spark_equivalence.py)."""
+"""The same nightly run on two engines: build the dbt project on Spark (dbt-spark's in-process session)
+and compare its marts, seeds and published tables with DuckDB's, row for row
+(tests/integration/test_spark_equivalence.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import duckdb
 
 from orchestration.dbt.project import dbt_executable
 from orchestration.lib.settings import DBT_PROJECT_DIR
+from orchestration.publish.tables import published_tables
 
 # Floats (ratios, churn probabilities, shares) are computed in another order on Spark: equal within this.
 FLOAT_RELATIVE_TOLERANCE = 1e-9
@@ -161,24 +163,27 @@ class TableComparison:
 
 def compare_table(duck: duckdb.DuckDBPyConnection, schema: str, name: str, spark_folder: Path) -> TableComparison:
     """Row-for-row comparison of DuckDB's ``schema.name`` with the Parquet table Spark wrote, order-insensitive."""
-    result = TableComparison(name)
     if not any(spark_folder.glob("*.parquet")):
-        result.spark_table_missing = True
-        return result
-    duck_columns = [r[0] for r in duck.execute(f"select * from {schema}.{name} limit 0").description]
-    spark_relation = f"read_parquet('{spark_folder}/*.parquet')"
+        return TableComparison(name, spark_table_missing=True)
+    return compare_relations(duck, name, f"{schema}.{name}", f"read_parquet('{spark_folder}/*.parquet')")
+
+
+def compare_relations(duck: duckdb.DuckDBPyConnection, name: str, duck_relation: str, spark_relation: str) -> TableComparison:
+    """Row-for-row comparison of two relations of one connection (DuckDB's, Spark's), order-insensitive."""
+    result = TableComparison(name)
+    duck_columns = [r[0] for r in duck.execute(f"select * from {duck_relation} limit 0").description]
     spark_columns = [r[0] for r in duck.execute(f"select * from {spark_relation} limit 0").description]
     result.missing_columns = [c for c in duck_columns if c not in spark_columns]
     result.extra_columns = [c for c in spark_columns if c not in duck_columns]
     run_time = RUN_TIME_COLUMNS.get(name, set())
     shared = [c for c in duck_columns if c in spark_columns and c not in run_time]
     for column in run_time & set(duck_columns) & set(spark_columns):
-        for relation in (f"{schema}.{name}", spark_relation):
+        for relation in (duck_relation, spark_relation):
             if duck.execute(f'select count(distinct "{column}") from {relation}').fetchone()[0] > 1:
                 result.run_time_columns_constant = False
     select = ", ".join(f'"{c}"' for c in shared)
     rows = {}
-    for engine, relation in (("duckdb", f"{schema}.{name}"), ("spark", spark_relation)):
+    for engine, relation in (("duckdb", duck_relation), ("spark", spark_relation)):
         fetched = [_normalise(list(r)) for r in duck.execute(f"select {select} from {relation}").fetchall()]
         rows[engine] = sorted(fetched, key=lambda r: _sort_key(_rounded(r)))
     result.duckdb_rows, result.spark_rows = len(rows["duckdb"]), len(rows["spark"])
@@ -189,6 +194,23 @@ def compare_table(duck: duckdb.DuckDBPyConnection, schema: str, name: str, spark
                 result.examples.append(tuple((c, x, y) for c, x, y in zip(shared, a, b) if not _close(x, y)))
     result.unequal_rows += abs(result.duckdb_rows - result.spark_rows)
     return result
+
+
+def compare_published(duckdb_published: Path, spark_published: Path) -> dict[str, TableComparison]:
+    """Every published table of the DuckDB run's version against the Spark run's (schema c360). Both runs
+    must share the platform's secret (C360_ERASURE_KEY), which keys identity_links.id_value_hash."""
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach '{duckdb_published}' as on_duckdb (read_only)")
+        con.execute(f"attach '{spark_published}' as on_spark (read_only)")
+        names = sorted(t.name for t in published_tables())
+        present = {r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'on_spark' and schema_name = 'c360'").fetchall()}
+        return {
+            name: compare_relations(con, name, f"on_duckdb.c360.{name}", f"on_spark.c360.{name}")
+            if name in present else TableComparison(name, spark_table_missing=True)
+            for name in names
+        }
 
 
 def seeds(manifest: dict) -> list[tuple[str, str]]:

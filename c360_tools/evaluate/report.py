@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.warehouse import Warehouse
+
 from .metrics import PairCounts
 
 MARTS_SCHEMA = "marts"
@@ -414,12 +416,13 @@ def _failures(con: duckdb.DuckDBPyConnection, limit: int = 5) -> dict[str, list[
     }
 
 
-def evaluate(warehouse: Path, truth_dir: Path) -> EvaluationReport:
-    """Evaluate the marts in ``warehouse`` (a DuckDB file, opened read-only) against ``truth_dir``."""
+def evaluate(warehouse: Path, truth_dir: Path, engine: str = "duckdb") -> EvaluationReport:
+    """Evaluate the marts dbt built on ``engine`` for ``warehouse`` (a DuckDB file, opened read-only)
+    against ``truth_dir``."""
     warehouse, truth_dir = Path(warehouse), Path(truth_dir)
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} does not exist: run the pipeline first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with Warehouse(warehouse, engine).connect(read_only=True) as con:
         _load_truth(con, truth_dir)
         identity = _identity(con) | _strong_evidence(con)
         orders = _orders(con)

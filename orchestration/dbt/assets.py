@@ -1,6 +1,5 @@
 """Every dbt model as a Dagster asset, built by one ``dbt build`` step that writes the warehouse."""
 
-import os
 import shutil
 from pathlib import Path
 
@@ -10,8 +9,10 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from ..ingest.assets import TRANSIENT_RETRY, WAREHOUSE_POOL
-from ..resources import WarehouseResource, is_lock_conflict
-from .project import dbt_project, dbt_target
+from ..lib.settings import child_environment
+from ..lib.warehouse import is_lock_conflict
+from ..resources import WarehouseResource
+from .project import dbt_project
 from .translator import C360DbtTranslator
 
 # One-row queries whose columns become numeric metadata on a model's materialisation, so the UI plots
@@ -85,12 +86,15 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
 ):
     """Staging, identity and marts models with their dbt tests (shown as asset checks)."""
-    os.environ["C360_WAREHOUSE"] = str(warehouse.database)
+    engine = warehouse.warehouse
+    for table in engine.prepare_dbt_sources():
+        context.log.info(f"raw.{table.name}: {table.rows} rows written to the lake for dbt on {engine.engine}")
     # unit tests check the models' SQL, which a night does not change: they run in CI (test_dbt_unit_tests)
     # the target named as the prepared parse named it: dbt reuses that partial parse only for the same target
-    args = ["build", "--target", dbt_target(), "--exclude-resource-type", "unit_test",
+    args = ["build", "--target", engine.dbt_target, "--exclude-resource-type", "unit_test",
             *(["--full-refresh"] if config.full_refresh else [])]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with child_environment(engine.dbt_environment()):  # dbt.cli hands this process's environment to dbt
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     with warehouse.connect(read_only=True) as con:
         events = [_with_warehouse_metadata(e, con) for e in events]

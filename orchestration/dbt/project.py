@@ -14,7 +14,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ..lib.settings import DBT_PROJECT_DIR, paths, settings
+from ..lib.settings import DBT_PROJECT_DIR, paths
+from ..lib.warehouse import configured_warehouse
 
 # The warehouse the prepared parse was made for: dbt's partial parse is only reused when the rendered
 # profile (whose path is $C360_WAREHOUSE) is the same, so a run against another warehouse prepares again.
@@ -58,16 +59,12 @@ def warehouse_for_dbt() -> str:
 
 def dbt_target() -> str:
     """The profiles.yml target of $C360_ENGINE (duckdb or spark)."""
-    return settings().dbt_target
+    return configured_warehouse().dbt_target
 
 
 def dbt_environment() -> dict[str, str]:
     """The variables profiles.yml and the Spark source macros read for this engine's target."""
-    current = settings()
-    env = {"DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "C360_WAREHOUSE": str(current.paths.warehouse)}
-    if current.engine == "spark":
-        env |= {"C360_LAKE_DIR": str(current.lake_dir), "C360_SPARK_DIR": str(current.paths.spark_dir)}
-    return env
+    return {"DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), **configured_warehouse().dbt_environment()}
 
 
 def _prepared_stamp() -> str:

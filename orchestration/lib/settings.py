@@ -6,6 +6,8 @@ contract the code location is built from are read once, when it is imported (``D
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +62,7 @@ class Settings:
 
     engine: str  # C360_ENGINE: duckdb (default, embedded) or spark (dbt-spark; target `spark` of profiles.yml)
     lake_dir: Path  # C360_LAKE_DIR: raw tables as Parquet for Spark, one folder per table (default <data>/lake)
+    java_home: str | None  # JAVA_HOME: the JRE Spark starts (else `java` on the PATH)
 
     @property
     def paths(self) -> Paths:
@@ -108,6 +111,7 @@ def settings() -> Settings:
         exports_file=Path(_value("C360_EXPORTS_FILE") or DEFAULT_EXPORTS_FILE).resolve(),
         engine=_engine(),
         lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
+        java_home=_value("JAVA_HOME"),
     )
 
 
@@ -122,3 +126,19 @@ def paths() -> Paths:
 
 def duckdb_config() -> dict[str, str]:
     return settings().duckdb_config
+
+
+@contextmanager
+def child_environment(values: dict[str, str]) -> Iterator[None]:
+    """These variables set while the block starts a child process (dbt) that inherits the environment,
+    then restored: a setting of one run never leaks into the next run of the same process."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -57,7 +57,7 @@ def published_tables_asset(context: dg.AssetExecutionContext, warehouse: Warehou
             + ", ".join(f"{n} {v}" for n, v in sorted(not_passed.items())),
         )
     result = publish(
-        warehouse.database,
+        warehouse.warehouse,
         warehouse.database.parent,
         check_summary=verdicts,
         input_files=_input_files(warehouse),

@@ -33,6 +33,7 @@ import yaml
 from ..lib.faults import crash_point
 from ..lib.published import LOG_COLUMNS, LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout, log_entries
 from ..lib.settings import duckdb_config, settings
+from ..lib.warehouse import Warehouse
 from .tables import SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -153,7 +154,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, tables: tuple[PublishedTable, .
 
 
 def write_version(
-    warehouse: Path,
+    warehouse: Warehouse,
     layout: PublishLayout,
     version: int,
     check_summary: dict,
@@ -177,7 +178,7 @@ def write_version(
             con.execute("set enable_progress_bar = false")
             os.chmod(temporary, OWNER_ONLY_FILE)
             con.execute("set preserve_insertion_order = false")  # published tables promise no row order
-            con.execute("attach ? as wh (read_only)", [str(warehouse)])
+            warehouse.attach(con, "wh")
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             counts = _copy_tables(con, tables, temporary_parquet)
             entry = {
@@ -185,7 +186,7 @@ def write_version(
                 "check_summary": json.dumps(check_summary), "input_files": json.dumps(input_files),
                 "erased_requests": _erased_requests(con),
             }
-            con.execute("detach wh")
+            warehouse.detach(con, "wh")
             _write_log(con, [*previous_log, entry])
         except BaseException:
             con.close()
@@ -362,7 +363,7 @@ def clean_interrupted(layout: PublishLayout) -> None:
 
 
 def publish(
-    warehouse: Path, data_dir: Path, check_summary: dict, input_files: list[str], keep: int = 5
+    warehouse: Warehouse, data_dir: Path, check_summary: dict, input_files: list[str], keep: int = 5
 ) -> PublishResult:
     layout = PublishLayout(data_dir)
     clean_interrupted(layout)

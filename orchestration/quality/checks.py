@@ -12,7 +12,8 @@ import duckdb
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
 from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
-from ..resources import WarehouseResource, open_duckdb
+from ..lib.warehouse import Warehouse
+from ..resources import WarehouseResource
 from .reports import report_markdown
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
@@ -85,10 +86,12 @@ def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult
     )
 
 
-def run_quality_gate(warehouse: Path, data_dir: Path, suites: list[Suite], docs_dir: Path | None) -> tuple[list[SuiteResult], Path | None]:
+def run_quality_gate(
+    warehouse: Warehouse, data_dir: Path, suites: list[Suite], docs_dir: Path | None
+) -> tuple[list[SuiteResult], Path | None]:
     gate = QualityGate(docs_dir)
     previous = previous_publish_counts(data_dir)
-    with open_duckdb(warehouse, read_only=True) as con:  # waits out another run's write lock
+    with warehouse.connect(read_only=True) as con:  # waits out another run's write lock
         con.register(PREVIOUS_COUNTS, previous)
         expose_published_tables(con, data_dir, {t for s in suites for t in s.published_tables})
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
@@ -113,7 +116,7 @@ def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
     suites = [s for s in SUITES if s.check_name in selected]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     docs_dir = warehouse.database.parent / "quality_docs" / f"{stamp}_{context.run.run_id[:8]}"
-    results, docs = run_quality_gate(warehouse.database, warehouse.database.parent, suites, docs_dir)
+    results, docs = run_quality_gate(warehouse.warehouse, warehouse.database.parent, suites, docs_dir)
     if docs:
         context.log.info(f"Great Expectations data docs: {docs}")
     for result in results:

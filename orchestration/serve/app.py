@@ -81,7 +81,7 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
              openapi_extra={"parameters": _lookup_parameters()},
              responses={401: {"description": "no or unknown key"}, 404: {"description": "nobody has this identifier"},
                         422: {"description": "not exactly one known identifier, or a malformed one"}})
-    def lookup(request: Request, key: ApiKey = Depends(api_key)) -> Response:
+    async def lookup(request: Request, key: ApiKey = Depends(api_key)) -> Response:
         given = list(request.query_params.multi_items())
         unknown = sorted({name for name, _ in given if name not in kinds})
         if unknown:
@@ -102,7 +102,7 @@ def create_app(data_dir: Path, keyring: KeyRing) -> FastAPI:
     @app.get("/v1/customers/{customer_id}", summary="The card of a customer by customer_id",
              responses={401: {"description": "no or unknown key"}, 404: {"description": "no such customer"},
                         422: {"description": "a malformed customer_id"}})
-    def customer(customer_id: str, key: ApiKey = Depends(api_key)) -> Response:
+    async def customer(customer_id: str, key: ApiKey = Depends(api_key)) -> Response:
         if normalised_value(kinds["customer_id"], customer_id) != customer_id:
             return _error(422, "malformed customer_id")
         version = published()

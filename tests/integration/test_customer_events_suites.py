@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from warehouses import build_tiny_warehouse, execute
 
+from orchestration.lib.warehouse import Warehouse
 from orchestration.quality.checks import SUITES, run_quality_gate
 
 EVENT_SUITES = [s for s in SUITES if s.name in ("customer_events", "customer_events_reconciliation")]
@@ -16,7 +17,7 @@ def warehouse(tmp_path):
 
 
 def failures(warehouse, tmp_path) -> dict[str, set[str]]:
-    results, _ = run_quality_gate(warehouse, tmp_path, EVENT_SUITES, None)
+    results, _ = run_quality_gate(Warehouse(warehouse), tmp_path, EVENT_SUITES, None)
     return {r.suite.name: {f.column for f in r.failures} for r in results if not r.success}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from warehouses import build_tiny_warehouse, execute
 
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish.swap import publish
 from orchestration.quality.checks import SUITES, _check_result, run_quality_gate
 
@@ -18,12 +19,12 @@ STORE_PHONE = "13912349876"
 @pytest.fixture
 def published(tmp_path):
     warehouse = build_tiny_warehouse(tmp_path / "warehouse.duckdb")
-    publish(warehouse, tmp_path, check_summary={}, input_files=[])
+    publish(Warehouse(warehouse), tmp_path, check_summary={}, input_files=[])
     return warehouse
 
 
 def gate(warehouse, data_dir):
-    (result,), _ = run_quality_gate(warehouse, data_dir, IDENTITY_SUITE, None)
+    (result,), _ = run_quality_gate(Warehouse(warehouse), data_dir, IDENTITY_SUITE, None)
     assert result.error is None, result.error
     return result
 

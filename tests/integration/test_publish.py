@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from warehouses import build_tiny_warehouse, execute
 
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish import swap
 from orchestration.publish.swap import PublishLayout, publish, rollback
 from orchestration.publish.tables import published_tables
@@ -28,7 +29,7 @@ def published_counts(path):
 
 
 def test_publish_writes_every_table_with_its_columns_and_a_log(warehouse, tmp_path):
-    result = publish(warehouse, tmp_path, check_summary={"orders": "passed"}, input_files=["app/orders/2026-10-01.csv@h1"])
+    result = publish(Warehouse(warehouse), tmp_path, check_summary={"orders": "passed"}, input_files=["app/orders/2026-10-01.csv@h1"])
     assert result.version == 1
     with duckdb.connect(str(tmp_path / "published.duckdb"), read_only=True) as con:
         for table in published_tables():
@@ -44,7 +45,7 @@ def test_publish_writes_every_table_with_its_columns_and_a_log(warehouse, tmp_pa
 
 
 def test_published_files_are_owner_only(warehouse, tmp_path):
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     mode = stat.S_IMODE(os.stat(tmp_path / "published.duckdb").st_mode)
     assert mode == 0o600
     for parquet in (tmp_path / "published_parquet").iterdir():
@@ -54,7 +55,7 @@ def test_published_files_are_owner_only(warehouse, tmp_path):
 
 def test_versions_accumulate_in_the_log_and_old_ones_are_pruned(warehouse, tmp_path):
     for _ in range(4):
-        publish(warehouse, tmp_path, {}, [], keep=2)
+        publish(Warehouse(warehouse), tmp_path, {}, [], keep=2)
     layout = PublishLayout(tmp_path)
     assert layout.versions() == [3, 4]
     assert layout.current_version() == 4
@@ -63,9 +64,9 @@ def test_versions_accumulate_in_the_log_and_old_ones_are_pruned(warehouse, tmp_p
 
 
 def test_rollback_restores_the_previous_version(warehouse, tmp_path):
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     execute(warehouse, "delete from marts.orders where channel = 'web'")
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     assert published_counts(tmp_path / "published.duckdb")["orders"] == 2
     assert rollback(tmp_path) == (1, [])
     assert published_counts(tmp_path / "published.duckdb")["orders"] == 4
@@ -75,7 +76,7 @@ def test_rollback_restores_the_previous_version(warehouse, tmp_path):
 
 
 def test_a_publish_that_fails_half_way_leaves_the_published_version(warehouse, tmp_path, monkeypatch):
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     before = (tmp_path / "published.duckdb").read_bytes()
     execute(warehouse, "delete from marts.orders")
 
@@ -84,7 +85,7 @@ def test_a_publish_that_fails_half_way_leaves_the_published_version(warehouse, t
 
     monkeypatch.setattr(swap, "_fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        publish(warehouse, tmp_path, {}, [])
+        publish(Warehouse(warehouse), tmp_path, {}, [])
     assert (tmp_path / "published.duckdb").read_bytes() == before
     assert PublishLayout(tmp_path).versions() == [1]
     assert not list((tmp_path / "published_versions").glob(".*.tmp"))
@@ -93,7 +94,7 @@ def test_a_publish_that_fails_half_way_leaves_the_published_version(warehouse, t
 def test_a_mart_missing_a_published_column_is_not_published(warehouse, tmp_path):
     execute(warehouse, "alter table marts.sharers drop column store_name")
     with pytest.raises(ValueError, match="store_name"):
-        publish(warehouse, tmp_path, {}, [])
+        publish(Warehouse(warehouse), tmp_path, {}, [])
     assert not (tmp_path / "published.duckdb").exists()
 
 
@@ -112,7 +113,7 @@ def _read_in_a_loop(path, stop_at, results):
 
 
 def test_readers_always_see_one_complete_version_during_publishes(warehouse, tmp_path):
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     results = multiprocessing.get_context("spawn").Queue()
     stop_at = time.monotonic() + 8
     readers = [
@@ -126,7 +127,7 @@ def test_readers_always_see_one_complete_version_during_publishes(warehouse, tmp
         # alternate between two shapes of the data, so a mix of versions would show
         execute(warehouse, "delete from marts.orders where order_key = 'x:1'" if publishes % 2 else
                 "insert into marts.orders select 'x:1', 'app', '1', 'C000001', created_at, status, 0, 0, 0, null, null from marts.orders limit 1")
-        publish(warehouse, tmp_path, {}, [], keep=3)
+        publish(Warehouse(warehouse), tmp_path, {}, [], keep=3)
         publishes += 1
     observations = [obs for _ in readers for obs in results.get(timeout=30)]
     for reader in readers:
@@ -142,7 +143,7 @@ def test_readers_always_see_one_complete_version_during_publishes(warehouse, tmp
 
 def test_the_pseudonymised_copy_hashes_identifiers_joinably_and_drops_personal_data(warehouse, tmp_path, monkeypatch):
     monkeypatch.setenv("C360_PSEUDONYM_KEY", "test-secret-1")
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     copy = tmp_path / "published_pseudonymised.duckdb"
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -157,21 +158,21 @@ def test_the_pseudonymised_copy_hashes_identifiers_joinably_and_drops_personal_d
     for personal in ("13800138001", "a@example.com", "张三", "C000001"):
         assert personal not in dump
     monkeypatch.setenv("C360_PSEUDONYM_KEY", "another-secret")
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     with duckdb.connect(str(copy), read_only=True) as con:
         assert ids.isdisjoint({r[0] for r in con.execute("select customer_id from c360.customers").fetchall()})
 
 
 def test_no_key_no_pseudonymised_copy(warehouse, tmp_path, monkeypatch):
     monkeypatch.delenv("C360_PSEUDONYM_KEY", raising=False)
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     assert not (tmp_path / "published_pseudonymised.duckdb").exists()
 
 
 def test_tables_declared_uncompressed_are_stored_as_written(warehouse, tmp_path):
     execute(warehouse, "insert into marts.customer_cards select customer_id || range, name, phone, birthday, "
                        "repeat(card_json, 20) from marts.customer_cards, range(3000)")
-    publish(warehouse, tmp_path, {}, [])
+    publish(Warehouse(warehouse), tmp_path, {}, [])
     with duckdb.connect(str(tmp_path / "published.duckdb"), read_only=True) as con:
         kinds = {r[0] for r in con.execute(
             "select compression from pragma_storage_info('c360.customer_cards') where column_name = 'card_json' "

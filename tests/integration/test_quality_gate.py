@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from warehouses import build_tiny_warehouse, execute
 
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish.swap import publish
 from orchestration.quality.checks import SUITES, run_quality_gate
 
@@ -16,7 +17,7 @@ def warehouse(tmp_path):
 
 
 def verdicts(warehouse, tmp_path):
-    results, _ = run_quality_gate(warehouse, tmp_path, SUITES, None)
+    results, _ = run_quality_gate(Warehouse(warehouse), tmp_path, SUITES, None)
     return {r.suite.name: r for r in results}
 
 
@@ -61,7 +62,7 @@ def test_an_order_missing_from_orders_fails_reconciliation(warehouse, tmp_path):
 
 
 def test_a_volume_drop_against_the_published_version_fails_the_volume_suite(warehouse, tmp_path):
-    publish(warehouse, tmp_path, check_summary={}, input_files=[])
+    publish(Warehouse(warehouse), tmp_path, check_summary={}, input_files=[])
     execute(warehouse, "delete from marts.customer_identifiers where id_type <> 'mp_openid'")
     results = verdicts(warehouse, tmp_path)
     assert failed(results) == {"volumes"}
@@ -87,7 +88,7 @@ def test_a_broken_row_count_in_the_raw_manifest_fails_the_raw_suite(warehouse, t
 
 
 def test_data_docs_are_built_without_personal_data(warehouse, tmp_path):
-    results, docs = run_quality_gate(warehouse, tmp_path, SUITES, tmp_path / "docs")
+    results, docs = run_quality_gate(Warehouse(warehouse), tmp_path, SUITES, tmp_path / "docs")
     assert docs is not None and docs.exists()
     html = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in (tmp_path / "docs").rglob("*.html"))
     assert "customers" in html

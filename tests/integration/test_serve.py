@@ -20,6 +20,7 @@ from c360.runner import run_nightly
 from c360_tools.generate import generate
 from orchestration.lib.masking import mask_name, mask_phone
 from orchestration.lib.settings import Paths
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish.swap import publish
 from orchestration.serve.access_log import ACCESS_LOGGER
 from orchestration.serve.kinds import KINDS_SEED
@@ -184,7 +185,7 @@ def test_a_lookup_during_publishes_sees_one_whole_version_each_time(paths, tmp_p
             con.execute("update marts.customer_cards set birthday = ?", [f"v{version}"])
             con.execute("update marts.customer_lookup set customer_id = ? where lookup_kind = 'phone' and lookup_value = ?",
                         [customers[version % len(customers)], phone])
-        assert publish(warehouse, data_dir, check_summary={}, input_files=[]).version == version
+        assert publish(Warehouse(warehouse), data_dir, check_summary={}, input_files=[]).version == version
 
     publish_marked(1)
     seen: list[tuple[int, str, str]] = []

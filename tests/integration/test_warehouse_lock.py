@@ -9,7 +9,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration.resources import WarehouseLocked, open_duckdb
+from orchestration.lib.warehouse import WarehouseLocked, open_duckdb
 
 HOLD_LOCK = """
 import sys, time, duckdb

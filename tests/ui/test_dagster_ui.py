@@ -215,7 +215,7 @@ def wait_for_backfill(port: int, backfill_id: str, timeout_s: float = 360) -> di
 def test_a_backfill_of_a_date_range_from_the_ui_loads_those_days_in_one_run(dagster_dev):
     from playwright.sync_api import sync_playwright
 
-    from orchestration.resources import open_duckdb
+    from orchestration.lib.warehouse import open_duckdb
 
     port, tmp_path = dagster_dev
     base = f"http://127.0.0.1:{port}"

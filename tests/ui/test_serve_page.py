@@ -12,6 +12,7 @@ import pytest
 from serving import MASKED_KEY, running_service
 from warehouses import build_tiny_warehouse
 
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish.swap import publish
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def service(tmp_path):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
     pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: pip install -e '.[dev]'")
     warehouse = build_tiny_warehouse(tmp_path / "warehouse.duckdb")
-    publish(warehouse, tmp_path / "data", check_summary={}, input_files=[])
+    publish(Warehouse(warehouse), tmp_path / "data", check_summary={}, input_files=[])
     with running_service(tmp_path / "data") as url:
         yield url
 

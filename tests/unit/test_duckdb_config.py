@@ -1,7 +1,7 @@
 """C360_DUCKDB_MEMORY_LIMIT caps the memory of the DuckDB connections the platform opens itself (dbt
 reads the same variable in profiles.yml), so that a large run spills to disk instead of failing."""
 
-from orchestration.resources import open_duckdb
+from orchestration.lib.warehouse import open_duckdb
 
 
 def test_the_memory_limit_from_the_environment_applies_to_warehouse_connections(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The raw tables as Parquet for Spark (orchestration/ingest/lake.py): every raw table, every value, swapped in whole."""
+"""The raw tables as Parquet for Spark (orchestration/lib/lake.py): every raw table, every value, swapped in whole."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from orchestration.ingest.lake import export_raw_to_lake
+from orchestration.lib.lake import export_raw_to_lake
 
 
 @pytest.fixture
@@ -37,8 +37,13 @@ def read(folder, sql="select * from t order by 1"):
         return con.execute(sql).fetchall()
 
 
+def export(warehouse, lake):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return export_raw_to_lake(con, lake)
+
+
 def test_every_raw_table_and_value_is_written(warehouse, tmp_path):
-    exported = {t.name: t for t in export_raw_to_lake(warehouse, tmp_path / "lake")}
+    exported = {t.name: t for t in export(warehouse, tmp_path / "lake")}
     assert set(exported) == {"app__orders", "_identity_overrides", "ingest_summary"}  # tables, not views
     assert read(exported["app__orders"].folder) == [
         ("A'2", None, None, [], None, None),
@@ -52,10 +57,10 @@ def test_every_raw_table_and_value_is_written(warehouse, tmp_path):
 
 def test_a_new_export_replaces_the_table_whole_and_owner_only(warehouse, tmp_path):
     lake = tmp_path / "lake"
-    export_raw_to_lake(warehouse, lake)
+    export(warehouse, lake)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("delete from raw.app__orders where order_id = 'A1'")
-    export_raw_to_lake(warehouse, lake)
+    export(warehouse, lake)
     assert read(lake / "app__orders", "select order_id from t") == [("A'2",)]
     assert sorted(p.name for p in lake.iterdir()) == ["_identity_overrides", "app__orders", "ingest_summary"]
     for path in [lake, *lake.rglob("*")]:

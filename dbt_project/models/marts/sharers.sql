@@ -48,7 +48,7 @@ refunded_lines as (
 line_commissions as (
     select
         lines.order_key,
-        sum(coalesce(lines.commission_fen, 0)) as commission_fen
+        cast(sum(coalesce(lines.commission_fen, 0)) as {{ dbt.type_bigint() }}) as commission_fen
     from lines
     left join refunded_lines
         on refunded_lines.order_key = lines.order_key
@@ -61,8 +61,8 @@ figures as (
     select
         counted_orders.sharer_id,
         count(*) as order_count,
-        sum(counted_orders.net_amount_fen) as sales_fen,
-        sum(coalesce(line_commissions.commission_fen, 0)) as cumulative_commission_fen
+        cast(sum(counted_orders.net_amount_fen) as {{ dbt.type_bigint() }}) as sales_fen,
+        cast(sum(coalesce(line_commissions.commission_fen, 0)) as {{ dbt.type_bigint() }}) as cumulative_commission_fen
     from counted_orders
     left join line_commissions
         on line_commissions.order_key = counted_orders.order_key

@@ -39,7 +39,7 @@ latest_line as (
 line_totals as (
     select
         order_key,
-        sum(coalesce(paid_amount_fen, 0)) as lines_paid_fen,
+        cast(sum(coalesce(paid_amount_fen, 0)) as {{ dbt.type_bigint() }}) as lines_paid_fen,
         coalesce(max(case when line_no = 1 then freight_fen end), max(freight_fen), 0) as freight_fen,
         max(case when line_no = 1 then promotion_type end) as first_line_promotion_type,
         min(create_time) as created_at,
@@ -52,7 +52,7 @@ line_totals as (
 refunds as (
     select
         order_key,
-        sum(refund_amount_fen) as refunded_fen
+        cast(sum(refund_amount_fen) as {{ dbt.type_bigint() }}) as refunded_fen
     from aftersales
     where is_refund_success
     group by order_key

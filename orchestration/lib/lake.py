@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..lib.files import make_owner_only, owner_only_dir
+from .files import make_owner_only, owner_only_dir
 
 # DuckDB types that Spark cannot read from Parquet, written as a type that keeps their values.
 WRITTEN_AS = {"HUGEINT": "decimal(38, 0)", "UUID": "varchar"}
@@ -35,19 +35,20 @@ class ExportedTable:
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The base tables of schema raw (views such as raw.ingest_summary are derived: left out)."""
+    """The base tables of the warehouse's schema raw (views such as raw.ingest_summary are derived: left out)."""
     return [
         row[0]
         for row in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw' and not temporary order by table_name"
+            "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'raw' "
+            "and not temporary order by table_name"
         ).fetchall()
     ]
 
 
 def _select_list(con: duckdb.DuckDBPyConnection, table: str) -> str:
     columns = con.execute(
-        "select column_name, data_type from duckdb_columns() where schema_name = 'raw' and table_name = ? "
-        "order by column_index",
+        "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'raw' and table_name = ? order by column_index",
         [table],
     ).fetchall()
     bad = [f"{name} {kind}" for name, kind in columns if kind.split("(")[0].split("[")[0] in SPARK_UNREADABLE_TYPES]
@@ -83,8 +84,8 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, lake_dir: Path) -> 
     return ExportedTable(table, rows, current)
 
 
-def export_raw_to_lake(warehouse: Path, lake_dir: Path) -> list[ExportedTable]:
-    """Write every raw table of ``warehouse`` to ``lake_dir`` as Parquet; returns what was written."""
+def export_raw_to_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> list[ExportedTable]:
+    """Write every raw table of the warehouse ``con`` is connected to as Parquet to ``lake_dir``; returns
+    what was written."""
     owner_only_dir(lake_dir)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return [export_table(con, table, lake_dir) for table in raw_tables(con)]
+    return [export_table(con, table, lake_dir) for table in raw_tables(con)]
