@@ -6,11 +6,14 @@ from __future__ import annotations
 import gzip
 
 import duckdb
+import pytest
 from exports import USER_HEADER, user_row, write_csv
 
 from orchestration.ingest.pipeline import ingest_landing, reject_misfit_files
 
 USERS = "miniprogram/users"
+
+pytestmark = pytest.mark.long  # two minutes: make test-long (CI keeps test_ingest_faults and tests/faults)
 
 
 def test_bad_files_and_rows_are_rejected_and_everything_else_loads(tmp_path):

@@ -20,7 +20,7 @@ from orchestration.publish.tables import published_tables
 from orchestration.quality.checks import quality_gate
 from orchestration.resources import WarehouseResource
 
-pytestmark = pytest.mark.slow  # a dbt parse per test
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # a dbt parse per test  # make test-long: CI keeps the smaller cases
 
 # the marts the tiny warehouse holds whole enough for their own tests (cautious: no test of another model)
 MARTS = ["customers", "orders", "sharers", "customer_events", "audiences"]

@@ -28,7 +28,7 @@ from exports import write_csv
 from c360.runner import run_nightly
 from orchestration.lib.settings import Paths
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # make test-long: CI keeps the smaller cases
 
 DAY, NEXT_DAY = "2026-10-01", "2026-10-02"
 # case -> (buyer_openid, buyer_unionid, receiver_name, phone, member_id, member_name, member_gender, remark,

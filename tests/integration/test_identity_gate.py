@@ -25,7 +25,7 @@ from c360_tools.generate import generate
 from orchestration.lib.settings import Paths
 from orchestration.publish.swap import PublishLayout
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # make test-long: CI keeps the smaller cases
 
 LAST_DAY = date(2026, 10, 14)
 PLANTED_DAY = "2026-10-15"

@@ -27,7 +27,7 @@ from integration.test_identity_corroboration import CASES, DAY, ORDER_HEADER, wr
 from c360.runner import NightlyResult, run_nightly
 from orchestration.lib.settings import Paths
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # make test-long: CI keeps the smaller cases
 
 OWN_MEMBER, OWN_PHONE = CASES["own"][4], CASES["own"][3]
 APP_USER, WEB_CUSTOMER = "U9000001", "W9000001"

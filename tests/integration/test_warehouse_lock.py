@@ -27,6 +27,9 @@ def hold_lock(path, seconds):
     return process
 
 
+pytestmark = pytest.mark.long  # each waits out a lock held by another process: make test-long
+
+
 def test_a_locked_warehouse_is_reported_clearly_after_the_wait(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     holder = hold_lock(path, 30)
