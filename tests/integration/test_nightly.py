@@ -15,7 +15,7 @@ from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 from orchestration.publish.swap import PublishLayout, rollback
 from orchestration.publish.tables import published_tables
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # make test-long: CI runs the nightly in test_personal_data, test_ingest_faults and the snapshot
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from c360_tools.generate import generate
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 from orchestration.publish.tables import published_tables
 
-pytestmark = pytest.mark.slow  # the nightly job on 3,000 persons: ~45 s of its ~50
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # the nightly job on 3,000 persons, ~1 min: make test-long (CI: test_profiles)
 
 CONTRACT_TYPES = {  # published.yaml's customer_profiles columns as DuckDB types
     "customer_id": "VARCHAR", "order_count": "BIGINT", "lifetime_net_fen": "BIGINT",
