@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ..lib.settings import DBT_PROJECT_DIR, paths
+from ..lib.settings import DBT_PROJECT_DIR
 from ..lib.warehouse import configured_warehouse
 
 # The warehouse the prepared parse was made for: dbt's partial parse is only reused when the rendered
@@ -52,11 +52,6 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
-def warehouse_for_dbt() -> str:
-    """What the dbt step sets $C360_WAREHOUSE to (orchestration/dbt/assets.py)."""
-    return str(paths().warehouse)
-
-
 def dbt_target() -> str:
     """The profiles.yml target of $C360_ENGINE (duckdb or spark)."""
     return configured_warehouse().dbt_target
@@ -69,8 +64,9 @@ def dbt_environment() -> dict[str, str]:
 
 def _prepared_stamp() -> str:
     # adapter.dispatch is resolved at parse time: a manifest parsed for one engine is wrong for the other
-    target = dbt_target()
-    return warehouse_for_dbt() if target == "duckdb" else f"{warehouse_for_dbt()} target={target}"
+    warehouse = configured_warehouse()
+    database = str(warehouse.database)
+    return database if warehouse.dbt_target == "duckdb" else f"{database} target={warehouse.dbt_target}"
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:

@@ -130,8 +130,8 @@ def duckdb_config() -> dict[str, str]:
 
 @contextmanager
 def child_environment(values: dict[str, str]) -> Iterator[None]:
-    """These variables set while the block starts a child process (dbt) that inherits the environment,
-    then restored: a setting of one run never leaks into the next run of the same process."""
+    """These variables set for the block (e.g. while it starts dbt, which inherits the environment), then
+    restored: a setting of one run never leaks into the next run of the same process."""
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

@@ -11,9 +11,7 @@ pyspark/dbt-spark (pip install -e ".[spark]").
 
 from __future__ import annotations
 
-import os
 import time
-from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -21,7 +19,7 @@ from engines import SparkBuild, build_on_spark, compare_published, compare_table
 
 from c360.runner import run_nightly
 from orchestration.lib.lake import raw_tables
-from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
+from orchestration.lib.settings import DBT_PROJECT_DIR, Paths, child_environment
 from orchestration.publish.tables import published_tables
 
 pytestmark = [pytest.mark.spark, pytest.mark.shared]
@@ -31,23 +29,9 @@ SEEDS = sorted(p.stem for p in (DBT_PROJECT_DIR / "seeds").glob("*.csv"))
 PUBLISHED = sorted(t.name for t in published_tables())
 
 
-@contextmanager
-def _environment(**values: str):
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _nightly_on_spark(paths: Paths):
     started = time.monotonic()
-    with _environment(C360_ENGINE="spark"):
+    with child_environment({"C360_ENGINE": "spark"}):
         return run_nightly(paths), time.monotonic() - started
 
 
@@ -60,7 +44,7 @@ def engines(shared_samples, tmp_path_factory):
     on_duckdb = Paths(shared_samples / "landing", root / "duckdb")
     on_spark = Paths(shared_samples / "landing", root / "spark")
     # identity_links hashes values with a key derived from the platform's secret: one for both runs
-    with _environment(C360_ERASURE_KEY="one secret for both runs"):
+    with child_environment({"C360_ERASURE_KEY": "one secret for both runs"}):
         duck = run_nightly(on_duckdb)
         assert duck.failure is None, duck.failure
         spark, seconds = _nightly_on_spark(on_spark)
