@@ -57,17 +57,18 @@ def read_floor_seconds(landing_dir: Path, work_dir: Path) -> float:
     return elapsed
 
 
-def write_floor_seconds(warehouse: Path, work_dir: Path) -> float:
+def write_floor_seconds(published: Path, work_dir: Path) -> float:
+    """Copying the run's published tables (whichever engine built them) into a new file and Parquet once."""
     target = work_dir / "floor_publish.duckdb"
     parquet = work_dir / "floor_parquet"
     target.unlink(missing_ok=True)
     parquet.mkdir(exist_ok=True)
     started = time.perf_counter()
     with duckdb.connect(str(target)) as con:
-        con.execute("attach ? as wh (read_only)", [str(warehouse)])
+        con.execute("attach ? as wh (read_only)", [str(published)])
         con.execute("create schema c360")
         for table in published_tables():
-            con.execute(f"create table c360.{table.name} as select * from wh.marts.{table.name}")
+            con.execute(f"create table c360.{table.name} as select * from wh.c360.{table.name}")
             con.execute(f"copy c360.{table.name} to '{parquet / (table.name + '.parquet')}' (format parquet)")
     elapsed = time.perf_counter() - started
     target.unlink(missing_ok=True)

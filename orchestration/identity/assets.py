@@ -1,5 +1,7 @@
 """Identity inputs written before the models run: operators' overrides (source raw._identity_overrides)
-and the key the published identity_links hash identifier values with (source raw._identity_link_key)."""
+and the key the published identity_links hash identifier values with (source raw._identity_link_key).
+The code that reads and stores them (with the erasure module's polars) is imported when the step runs,
+not when the definitions load."""
 
 from __future__ import annotations
 
@@ -8,13 +10,11 @@ from collections import Counter
 
 import dagster as dg
 
-from ..erasure.apply import ERASED_TABLE
 from ..erasure.assets import ERASURE_ASSET_KEY
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
 from ..lib.settings import paths
 from ..resources import LandingResource, WarehouseResource
-from .overrides import read_overrides, set_aside_erased, store_overrides
 
 OVERRIDES_KEY = dg.AssetKey(["identity", "overrides"])  # table raw._identity_overrides
 LINK_KEY_KEY = dg.AssetKey(["identity", "link_key"])  # table raw._identity_link_key
@@ -39,6 +39,9 @@ def link_hash_key(secret: str) -> str:
     pool=WAREHOUSE_POOL,
 )
 def identity_inputs(context, landing: LandingResource, warehouse: WarehouseResource):
+    from ..erasure.apply import ERASED_TABLE
+    from .overrides import read_overrides, set_aside_erased, store_overrides
+
     secret = erasure_key(paths().data_dir)
     with warehouse.connect() as con:
         overrides, set_aside = set_aside_erased(con, read_overrides(landing.directory), secret, ERASED_TABLE)

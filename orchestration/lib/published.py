@@ -48,6 +48,10 @@ class PublishLayout:
     def version_pseudonymised(self, version: int) -> Path:
         return self.versions_dir / f"v{version:06d}.pseudonymised.duckdb"
 
+    def version_card_store(self, version: int, inode: int) -> Path:
+        """The card service's store of a version (orchestration/serve/store.py), named by its file's inode."""
+        return self.versions_dir / f"v{version:06d}.cards-{inode}"
+
     def version_parquet(self, version: int) -> Path:
         return self.versions_dir / f"v{version:06d}"
 
@@ -69,6 +73,8 @@ class PublishLayout:
         self.version_file(version).unlink(missing_ok=True)
         self.version_pseudonymised(version).unlink(missing_ok=True)
         shutil.rmtree(self.version_parquet(version), ignore_errors=True)
+        for card_store in self.versions_dir.glob(f"v{version:06d}.cards-*"):
+            shutil.rmtree(card_store, ignore_errors=True)
 
 
 def log_entries(database: Path) -> list[dict]:

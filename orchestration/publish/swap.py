@@ -134,22 +134,15 @@ def _write_log(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, tables: tuple[PublishedTable, ...], parquet_dir: Path) -> dict[str, int]:
-    """Each table into the new file and its Parquet; the uncompressed ones last, each checkpointed alone
-    (DuckDB decides compression when it checkpoints, for the whole database)."""
+    """Each table into the new file and its Parquet."""
     counts = {}
-    for table in sorted(tables, key=lambda t: t.uncompressed):
-        if table.uncompressed:
-            con.execute("checkpoint")
-            con.execute("set force_compression = 'uncompressed'")
+    for table in tables:
         con.execute(
             f"create table {PUBLISHED_SCHEMA}.{table.name} as "
             f"select {_select_columns(con, table)} from wh.{SOURCE_SCHEMA}.{table.name}"
         )
         counts[table.name] = con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.{table.name}").fetchone()[0]
         con.execute(f"copy {PUBLISHED_SCHEMA}.{table.name} to ? (format parquet)", [str(parquet_dir / f"{table.name}.parquet")])
-        if table.uncompressed:
-            con.execute("checkpoint")
-            con.execute("reset force_compression")
     return counts
 
 

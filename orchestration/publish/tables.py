@@ -17,13 +17,12 @@ class PublishedTable:
     name: str
     key: tuple[str, ...]
     columns: tuple[str, ...]
-    uncompressed: bool = False  # stored as written: a reader fetching single rows skips decompressing a block
 
 
 @cache
 def published_tables(path: Path = PUBLISHED_FILE) -> tuple[PublishedTable, ...]:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(
-        PublishedTable(name=name, key=tuple(t["key"]), columns=tuple(t["columns"]), uncompressed=t.get("storage") == "uncompressed")
+        PublishedTable(name=name, key=tuple(t["key"]), columns=tuple(t["columns"]))
         for name, t in spec["tables"].items()
     )

@@ -7,7 +7,7 @@ import json
 
 from ..lib.masking import mask_name, mask_phone
 from .auth import ApiKey
-from .repository import CardRow
+from .store import CardRow
 
 
 def _masked(mask, value: str | None) -> str | None:

@@ -167,15 +167,3 @@ def test_no_key_no_pseudonymised_copy(warehouse, tmp_path, monkeypatch):
     monkeypatch.delenv("C360_PSEUDONYM_KEY", raising=False)
     publish(Warehouse(warehouse), tmp_path, {}, [])
     assert not (tmp_path / "published_pseudonymised.duckdb").exists()
-
-
-def test_tables_declared_uncompressed_are_stored_as_written(warehouse, tmp_path):
-    execute(warehouse, "insert into marts.customer_cards select customer_id || range, name, phone, birthday, "
-                       "repeat(card_json, 20) from marts.customer_cards, range(3000)")
-    publish(Warehouse(warehouse), tmp_path, {}, [])
-    with duckdb.connect(str(tmp_path / "published.duckdb"), read_only=True) as con:
-        kinds = {r[0] for r in con.execute(
-            "select compression from pragma_storage_info('c360.customer_cards') where column_name = 'card_json' "
-            "and segment_type = 'VARCHAR'").fetchall()}
-        assert kinds == {"Uncompressed"}
-        assert con.execute("select count(*) from c360.customer_cards").fetchone()[0] > 6000

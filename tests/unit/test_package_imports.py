@@ -142,3 +142,15 @@ def test_the_tools_load_neither_dagster_nor_dbt(tool):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
+
+
+# what only the steps use when they run; importing any of them while the definitions load slows every load
+# (the UI, each run worker, each sensor tick): polars and numpy alone cost about 0.25 s
+STEP_LIBRARIES = ("polars", "numpy", "pyarrow", "fastexcel", "great_expectations", "pandas", "pyspark")
+
+
+def test_loading_the_definitions_imports_no_library_only_a_step_uses():
+    result = subprocess.run([sys.executable, "-c", _IMPORT_ALONE, "orchestration.definitions", *STEP_LIBRARIES],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""

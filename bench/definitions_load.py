@@ -1,0 +1,91 @@
+"""How long the Dagster definitions take to load, this checkout against an older commit, measured in the
+same run and the same environment (alternating, so the machine's load falls on both alike). The older
+commit is checked out in a temporary git worktree with its own dbt manifest (parsed ahead of timing).
+
+    .venv/bin/python -m bench.definitions_load --against 5e12780 --runs 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.harness import BENCHMARKS_MD, PROJECT_ROOT, machine
+
+LOAD = "import time; t = time.perf_counter(); import orchestration.definitions; print(time.perf_counter() - t)"
+
+
+def load_seconds(checkout: Path) -> float:
+    """One fresh interpreter importing the code location of ``checkout`` (its cwd comes first on sys.path)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    return float(subprocess.check_output([sys.executable, "-c", LOAD], cwd=checkout, env=env, text=True))
+
+
+def worktree_of(commit: str, parent: Path) -> Path:
+    checkout = parent / commit
+    subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "add", "--detach", str(checkout), commit],
+                   check=True, capture_output=True)
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "C360_WAREHOUSE": str(parent / "parse.duckdb")}
+    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(checkout / "dbt_project"),
+                    "--profiles-dir", str(checkout / "dbt_project")], check=True, env=env, capture_output=True)
+    return checkout
+
+
+def compare(against: str, runs: int) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory(prefix="c360-defs-") as parent:
+        baseline = worktree_of(against, Path(parent))
+        try:
+            load_seconds(PROJECT_ROOT), load_seconds(baseline)  # warm the page cache for both
+            timings: dict[str, list[float]] = {"this checkout": [], against: []}
+            for _ in range(runs):
+                timings["this checkout"].append(load_seconds(PROJECT_ROOT))
+                timings[against].append(load_seconds(baseline))
+        finally:
+            subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "remove", "--force", str(baseline)], check=False)
+    return timings
+
+
+def markdown(timings: dict[str, list[float]], against: str, runs: int) -> str:
+    m = machine()
+    head = subprocess.check_output(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], text=True).strip()
+    lines = [
+        f"## Loading the Dagster definitions — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB; dagster {m['dagster']}, dagster-dbt {m['dagster-dbt']}, "
+        f"dbt-core {m['dbt-core']}. `python -m bench.definitions_load --against {against} --runs {runs}`: "
+        f"`import orchestration.definitions` in a fresh interpreter, {head} and {against} alternating.",
+        "",
+        "| checkout | best s | median s | worst s |",
+        "|---|---|---|---|",
+    ]
+    for name, values in timings.items():
+        label = head if name == "this checkout" else name
+        lines.append(f"| {label} | {min(values):.2f} | {statistics.median(values):.2f} | {max(values):.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.definitions_load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--against", required=True, help="the commit to compare with")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-markdown", action="store_true", help="print only; docs/benchmarks.md untouched")
+    args = parser.parse_args(argv)
+    timings = compare(args.against, args.runs)
+    report = markdown(timings, args.against, args.runs)
+    print(report)
+    if not args.no_markdown:
+        with BENCHMARKS_MD.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
