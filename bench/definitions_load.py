@@ -44,9 +44,10 @@ def compare(against: str, runs: int) -> dict[str, list[float]]:
         try:
             load_seconds(PROJECT_ROOT), load_seconds(baseline)  # warm the page cache for both
             timings: dict[str, list[float]] = {"this checkout": [], against: []}
-            for _ in range(runs):
-                timings["this checkout"].append(load_seconds(PROJECT_ROOT))
-                timings[against].append(load_seconds(baseline))
+            checkouts = [("this checkout", PROJECT_ROOT), (against, baseline)]
+            for run in range(runs):
+                for name, checkout in checkouts if run % 2 == 0 else reversed(checkouts):  # neither always first
+                    timings[name].append(load_seconds(checkout))
         finally:
             subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "remove", "--force", str(baseline)], check=False)
     return timings
@@ -60,7 +61,7 @@ def markdown(timings: dict[str, list[float]], against: str, runs: int) -> str:
         "",
         f"Machine: {m['cores']} cores, {m['memory_gib']} GiB; dagster {m['dagster']}, dagster-dbt {m['dagster-dbt']}, "
         f"dbt-core {m['dbt-core']}. `python -m bench.definitions_load --against {against} --runs {runs}`: "
-        f"`import orchestration.definitions` in a fresh interpreter, {head} and {against} alternating.",
+        f"`import orchestration.definitions` in a fresh interpreter, {head} and {against} taking turns to go first.",
         "",
         "| checkout | best s | median s | worst s |",
         "|---|---|---|---|",

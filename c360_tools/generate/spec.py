@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from orchestration.ingest import schema as contract
+from orchestration.lib.yaml_files import read_yaml
 
 ROLES_FILE = Path(__file__).with_name("roles.yaml")
 ROLES = frozenset({"id", "phone", "email", "gender_text", "bool_text", "tagids"})
@@ -64,7 +63,7 @@ class RolesMismatch(ValueError):
 
 def read_roles(path: Path = ROLES_FILE) -> dict[str, dict[str, str]]:
     """``<channel>/<entity>`` -> {column: role}."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = read_yaml(path) or {}
     return {f"{channel}/{name}": dict(columns) for channel, entities in document.items() for name, columns in entities.items()}
 
 

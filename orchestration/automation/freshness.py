@@ -6,11 +6,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-import yaml
 
 from ..ingest.assets import raw_asset_key
 from ..ingest.landing import scan
 from ..ingest.schema import Entity, load_entities
+from ..lib.yaml_files import read_yaml
 from ..partitions import TIMEZONE
 from ..resources import LandingResource
 
@@ -19,7 +19,7 @@ FRESHNESS_FILE = Path(__file__).with_name("freshness.yaml")
 
 @cache
 def max_silent_days(channel: str) -> int:
-    spec = yaml.safe_load(FRESHNESS_FILE.read_text(encoding="utf-8"))
+    spec = read_yaml(FRESHNESS_FILE)
     return int(spec.get("channels", {}).get(channel, spec["default_max_silent_days"]))
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import yaml
 
 from ..ingest.load import REMOVALS_DDL, record_removals
+from ..lib.yaml_files import read_yaml
 from .requests import ErasureRequest
 
 RECORDS_FILE = Path(__file__).with_name("records.yaml")
@@ -45,7 +45,7 @@ class ErasureSummary:
 
 @cache
 def record_locations() -> dict:
-    return yaml.safe_load(RECORDS_FILE.read_text(encoding="utf-8"))
+    return read_yaml(RECORDS_FILE)
 
 
 def erased_record_hash(erasure_key: str, source: str, source_key: str) -> str:

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from ..lib.settings import EXPORTS_FILE
+from ..lib.yaml_files import read_yaml
 
 SCHEMA_FILE = EXPORTS_FILE  # exports.yaml beside this module, unless $C360_EXPORTS_FILE names a copy
 
@@ -108,7 +107,7 @@ def _column(name: str, spec: dict) -> Column:
 
 @cache
 def load_entities(path: Path = SCHEMA_FILE) -> tuple[Entity, ...]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_yaml(path)
     entities = []
     for channel, channel_entities in document["channels"].items():
         for name, spec in channel_entities.items():

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from ..lib.faults import crash_point
 from ..lib.published import LOG_COLUMNS, LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout, log_entries
 from ..lib.settings import duckdb_config, settings
 from ..lib.warehouse import Warehouse
+from ..lib.yaml_files import read_yaml
 from .tables import SOURCE_SCHEMA, PublishedTable, published_tables
 
 OWNER_ONLY_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -252,7 +252,7 @@ def _pseudonymised_column(column: str, rules: dict) -> str | None:
 
 
 def pseudonymise_rules() -> dict:
-    rules = yaml.safe_load(PSEUDONYMISE_FILE.read_text(encoding="utf-8"))
+    rules = read_yaml(PSEUDONYMISE_FILE)
     return {kind: rules.get(kind) or ({} if kind == "generalise" else []) for kind in ("hash", "drop", "generalise", "keep")}
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from ..lib.yaml_files import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 SOURCE_SCHEMA = "marts"
@@ -21,7 +21,7 @@ class PublishedTable:
 
 @cache
 def published_tables(path: Path = PUBLISHED_FILE) -> tuple[PublishedTable, ...]:
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = read_yaml(path)
     return tuple(
         PublishedTable(name=name, key=tuple(t["key"]), columns=tuple(t["columns"]))
         for name, t in spec["tables"].items()

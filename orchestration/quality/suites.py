@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..lib.settings import EXPECTATIONS_DIR
+from ..lib.yaml_files import read_yaml
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def _report(name: str, spec: dict) -> Report:
 
 
 def load_suite(path: Path) -> Suite:
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = read_yaml(path)
     return Suite(
         name=spec["suite"],
         asset=tuple(spec["asset"]),
