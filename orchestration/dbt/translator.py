@@ -37,8 +37,17 @@ class C360DbtTranslator(DagsterDbtTranslator):
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._specs: dict[tuple[int, str, int], dg.AssetSpec] = {}
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        # dagster-dbt asks again for every test and dependency of a node (about 15 times per node here),
+        # and memoizes its own answer by the same key
+        memo = (id(manifest), unique_id, id(project))
+        if memo not in self._specs:
+            self._specs[memo] = self._spec(manifest, unique_id, project)
+        return self._specs[memo]
+
+    def _spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
