@@ -18,13 +18,18 @@ from pathlib import Path
 
 from bench.harness import BENCHMARKS_MD, PROJECT_ROOT, machine
 
-LOAD = "import time; t = time.perf_counter(); import orchestration.definitions; print(time.perf_counter() - t)"
+LOAD = (
+    "import time; wall, cpu = time.perf_counter(), time.process_time(); import orchestration.definitions; "
+    "print(time.perf_counter() - wall, time.process_time() - cpu)"
+)
 
 
-def load_seconds(checkout: Path) -> float:
-    """One fresh interpreter importing the code location of ``checkout`` (its cwd comes first on sys.path)."""
+def load_seconds(checkout: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh interpreter importing the code location of ``checkout`` (its cwd
+    comes first on sys.path). CPU time leaves out what other work on a shared machine takes from it."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    return float(subprocess.check_output([sys.executable, "-c", LOAD], cwd=checkout, env=env, text=True))
+    wall, cpu = subprocess.check_output([sys.executable, "-c", LOAD], cwd=checkout, env=env, text=True).split()
+    return float(wall), float(cpu)
 
 
 def worktree_of(commit: str, parent: Path) -> Path:
@@ -38,12 +43,12 @@ def worktree_of(commit: str, parent: Path) -> Path:
     return checkout
 
 
-def compare(against: str, runs: int) -> dict[str, list[float]]:
+def compare(against: str, runs: int) -> dict[str, list[tuple[float, float]]]:
     with tempfile.TemporaryDirectory(prefix="c360-defs-") as parent:
         baseline = worktree_of(against, Path(parent))
         try:
             load_seconds(PROJECT_ROOT), load_seconds(baseline)  # warm the page cache for both
-            timings: dict[str, list[float]] = {"this checkout": [], against: []}
+            timings: dict[str, list[tuple[float, float]]] = {"this checkout": [], against: []}
             checkouts = [("this checkout", PROJECT_ROOT), (against, baseline)]
             for run in range(runs):
                 for name, checkout in checkouts if run % 2 == 0 else reversed(checkouts):  # neither always first
@@ -53,7 +58,7 @@ def compare(against: str, runs: int) -> dict[str, list[float]]:
     return timings
 
 
-def markdown(timings: dict[str, list[float]], against: str, runs: int) -> str:
+def markdown(timings: dict[str, list[tuple[float, float]]], against: str, runs: int) -> str:
     m = machine()
     head = subprocess.check_output(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], text=True).strip()
     lines = [
@@ -63,12 +68,14 @@ def markdown(timings: dict[str, list[float]], against: str, runs: int) -> str:
         f"dbt-core {m['dbt-core']}. `python -m bench.definitions_load --against {against} --runs {runs}`: "
         f"`import orchestration.definitions` in a fresh interpreter, {head} and {against} taking turns to go first.",
         "",
-        "| checkout | best s | median s | worst s |",
-        "|---|---|---|---|",
+        "| checkout | wall best s | wall median s | wall worst s | CPU best s | CPU median s |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, values in timings.items():
+    for name, pairs in timings.items():
         label = head if name == "this checkout" else name
-        lines.append(f"| {label} | {min(values):.2f} | {statistics.median(values):.2f} | {max(values):.2f} |")
+        wall, cpu = [p[0] for p in pairs], [p[1] for p in pairs]
+        lines.append(f"| {label} | {min(wall):.2f} | {statistics.median(wall):.2f} | {max(wall):.2f} "
+                     f"| {min(cpu):.2f} | {statistics.median(cpu):.2f} |")
     return "\n".join(lines) + "\n"
 
 
