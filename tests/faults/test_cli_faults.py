@@ -98,7 +98,7 @@ def test_an_unreachable_webhook_still_leaves_the_alert_in_the_log(tmp_path, real
     assert "could not be posted" in lines[1]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not a database"])
+@pytest.mark.parametrize("damage", [pytest.param("truncated", marks=pytest.mark.long), "not a database"])  # a c360 run each
 def test_a_corrupt_warehouse_is_named_in_the_summary_not_a_traceback(tmp_path, real_data_folder, damage):
     data, published_before = real_data_folder
     warehouse = data / "warehouse.duckdb"

@@ -500,37 +500,50 @@ def test_damaged_text_and_control_characters_are_rejected_rows_and_the_rest_keep
 # --- one night with all of it present -------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def bad_night(tmp_path_factory):
+    """A generated night with a bad file, entry or value of every kind beside the good files, run whole."""
     from c360.runner import run_nightly
     from c360_tools.generate import generate
     from orchestration.lib.settings import Paths
-    from orchestration.publish.swap import PublishLayout
 
+    tmp_path = tmp_path_factory.mktemp("bad_night")
     summary = generate(tmp_path / "gen", persons=300, days=3, seed=5)
     landing = summary.landing_dir
     day = sorted(f.file_date for f in scan(landing))[-1].isoformat()
-    monkeypatch.setenv(reader_module.MAX_TEXT_BYTES_ENV, str(5_000_000))
-    users = landing / "miniprogram" / "users"
-    text = csv_text(USER_HEADER, [user_row("oMpNightCr1"), user_row("oMpNightCr2")], "\r")
-    (users / f"{day}_mac.csv").write_text(text, encoding="utf-8")
-    row = (",".join(user_row("oMpBomb")) + "\n").encode()
-    (users / f"{day}_bomb.csv.gz").write_bytes(gzip.compress(",".join(USER_HEADER).encode() + b"\n" + row * (60_000_000 // len(row))))
-    write_raw_xlsx(users / f"{day}_far.xlsx", USER_HEADER, [user_row("oMpNightX1")], dimension="A1:XFD1048576",
-                   extra_xml='<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
-    os.mkfifo(users / f"{day}_pipe.csv")
-    outside = users_file(tmp_path / "elsewhere", f"{day}.csv", ["oMpOutside"])
-    (users / f"{day}_link.csv").symlink_to(outside)
-    members = [member_row("12E5"), member_row("1.2e13"), member_row("7700001")]
-    members_file(landing, f"{day}_manual.csv", members)
-    write_raw_xlsx(landing / "crm" / "members" / f"{day}_numeric.xlsx", MEMBER_HEADER,
-                   [[37225843743379931325, *member_row("x")[1:]], [7700002, *member_row("x")[1:]]])
-    paths = Paths(landing_dir=landing, data_dir=tmp_path / "data")
-
-    with watchdog(900):
-        first = run_nightly(paths)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(reader_module.MAX_TEXT_BYTES_ENV, str(5_000_000))
+        users = landing / "miniprogram" / "users"
+        text = csv_text(USER_HEADER, [user_row("oMpNightCr1"), user_row("oMpNightCr2")], "\r")
+        (users / f"{day}_mac.csv").write_text(text, encoding="utf-8")
+        row = (",".join(user_row("oMpBomb")) + "\n").encode()
+        (users / f"{day}_bomb.csv.gz").write_bytes(gzip.compress(",".join(USER_HEADER).encode() + b"\n" + row * (60_000_000 // len(row))))
+        write_raw_xlsx(users / f"{day}_far.xlsx", USER_HEADER, [user_row("oMpNightX1")], dimension="A1:XFD1048576",
+                       extra_xml='<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+        os.mkfifo(users / f"{day}_pipe.csv")
+        outside = users_file(tmp_path / "elsewhere", f"{day}.csv", ["oMpOutside"])
+        (users / f"{day}_link.csv").symlink_to(outside)
+        members = [member_row("12E5"), member_row("1.2e13"), member_row("7700001")]
+        members_file(landing, f"{day}_manual.csv", members)
+        write_raw_xlsx(landing / "crm" / "members" / f"{day}_numeric.xlsx", MEMBER_HEADER,
+                       [[37225843743379931325, *member_row("x")[1:]], [7700002, *member_row("x")[1:]]])
+        paths = Paths(landing_dir=landing, data_dir=tmp_path / "data")
+        with watchdog(900):
+            first = run_nightly(paths)
     assert first.success, first.failure
+    return paths, day
 
+
+def published_member_ids(paths) -> set[str]:
+    from orchestration.publish.swap import PublishLayout
+
+    with duckdb.connect(str(PublishLayout(paths.data_dir).published), read_only=True) as con:
+        return {r[0] for r in con.execute("select source_key from c360.customer_xref where source = 'crm.members'").fetchall()}
+
+
+@pytest.mark.slow
+def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(bad_night):
+    paths, day = bad_night
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         found = rejects(con)
         assert_counts_reconcile(con)
@@ -543,15 +556,17 @@ def test_a_night_with_bad_files_entries_and_values_succeeds_and_publishes(tmp_pa
     assert found[(f"{MEMBERS}/{day}_manual.csv", 1)][0] == "scientific_member_id"
     assert found[(f"{MEMBERS}/{day}_manual.csv", 2)][0] == "scientific_member_id"
     assert found[(f"{MEMBERS}/{day}_numeric.xlsx", 1)][0] == "numeric_precision_lost"
+    assert {"7700001", "7700002"} <= published_member_ids(paths)
 
-    def published_member_ids() -> set[str]:
-        with duckdb.connect(str(PublishLayout(paths.data_dir).published), read_only=True) as con:
-            return {r[0] for r in con.execute("select source_key from c360.customer_xref where source = 'crm.members'").fetchall()}
 
-    assert {"7700001", "7700002"} <= published_member_ids()
-    # the next night, with every bad entry still there and one more rejected id, succeeds too
-    members_file(landing, f"{day}_manual_2.csv", [member_row("3E5"), member_row("7700003")])
+@pytest.mark.long  # a second whole run; the night above stays in CI
+def test_the_next_night_with_every_bad_entry_still_there_succeeds_too(bad_night, monkeypatch):
+    from c360.runner import run_nightly
+
+    paths, day = bad_night
+    monkeypatch.setenv(reader_module.MAX_TEXT_BYTES_ENV, str(5_000_000))
+    members_file(paths.landing_dir, f"{day}_manual_2.csv", [member_row("3E5"), member_row("7700003")])
     with watchdog(900):
         second = run_nightly(paths)
     assert second.success, second.failure
-    assert "7700003" in published_member_ids()
+    assert "7700003" in published_member_ids(paths)
