@@ -27,6 +27,14 @@ def shared_samples() -> Path:
     return SAMPLES_DIR
 
 
+@pytest.fixture(scope="session")
+def generated_night(tmp_path_factory):
+    """The nightly job once on 400 generated persons over 14 days (tests/generated_night.py); read only."""
+    from generated_night import run_generated_night  # Dagster and the generator: only for the tests that use it
+
+    return run_generated_night(tmp_path_factory.mktemp("generated_night"))
+
+
 class _Recorder(BaseHTTPRequestHandler):
     received: list = []
 

@@ -1,19 +1,15 @@
-"""No personal data in logs, run metadata or quality reports: a whole pipeline run on generated data,
-every log line and metadata value scanned for the persons' raw phones, emails and names."""
+"""No personal data in logs, run metadata or quality reports: a whole pipeline run on generated data (the
+night the card service's tests read too), every log line, console line and metadata value scanned for the
+persons' raw phones, emails and names."""
 
 from __future__ import annotations
 
 import re
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from dagster._serdes import serialize_value
 
-from c360.runner import run_nightly
-from c360_tools.generate import generate
-from orchestration.lib.settings import Paths
 from orchestration.publish.swap import PublishLayout, pseudonymise_rules
 
 pytestmark = pytest.mark.slow
@@ -29,24 +25,19 @@ def personal_values(truth_dir) -> set[str]:
     return values
 
 
-def test_a_whole_run_leaks_no_phone_email_or_name(tmp_path, capfd, monkeypatch):
-    monkeypatch.setenv("C360_PSEUDONYM_KEY", "a-test-key")
-    summary = generate(tmp_path / "gen", persons=300, days=4, seed=9)
-    secrets = personal_values(summary.truth_dir)
-    assert len(secrets) > 300
-    with dg.instance_for_test() as instance:
-        result = run_nightly(Paths(landing_dir=summary.landing_dir, data_dir=tmp_path / "data"), instance=instance)
-        assert result.success, result.failure
-        records = [serialize_value(entry) for entry in instance.all_logs(result.run_id)]
-    captured = capfd.readouterr()
-    quality_reports = [p.read_text(encoding="utf-8", errors="ignore") for p in (tmp_path / "data" / "quality_docs").rglob("*.html")]
-    haystacks = {"event log": "\n".join(records), "console": captured.out + captured.err, "quality reports": "\n".join(quality_reports)}
+def test_a_whole_run_leaks_no_phone_email_or_name(generated_night):
+    secrets = personal_values(generated_night.truth_dir)
+    assert len(secrets) > 400
+    data_dir = generated_night.paths.data_dir
+    quality_reports = [p.read_text(encoding="utf-8", errors="ignore") for p in (data_dir / "quality_docs").rglob("*.html")]
+    haystacks = {"event log": generated_night.event_log, "console": generated_night.console,
+                 "quality reports": "\n".join(quality_reports)}
     assert len(haystacks["event log"]) > 100_000 and quality_reports
     pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
     for where, text in haystacks.items():
         found = pattern.findall(text)
         assert not found, f"personal data in the {where}: {sorted(set(found))[:3]}"
-    assert_pseudonymised_copy_holds_nothing_in_clear(PublishLayout(tmp_path / "data"), secrets)
+    assert_pseudonymised_copy_holds_nothing_in_clear(PublishLayout(data_dir), secrets)
 
 
 def identifiers_in_clear(con) -> set[str]:
@@ -76,3 +67,25 @@ def assert_pseudonymised_copy_holds_nothing_in_clear(layout, secrets: set[str]) 
     assert not leaked, f"the pseudonymised copy holds values in clear: {sorted(leaked)[:3]}"
     texts = " ".join(v for v in values if not v.isdigit())
     assert not [s for s in secrets if s in texts][:1], "a phone, email or name inside a pseudonymised value"
+
+
+def test_the_console_capture_sees_every_way_a_run_can_print(tmp_path):
+    """What the scan above reads as the console: Python's streams, a logging handler made during the run,
+    the descriptors themselves and a child process."""
+    import logging
+    import os
+    import subprocess
+    import sys
+
+    from generated_night import console_into
+
+    with console_into(tmp_path / "console.txt"):
+        print("printed")
+        handler = logging.StreamHandler()  # bound to sys.stderr as the block set it
+        logging.getLogger("c360.test.console").addHandler(handler)
+        logging.getLogger("c360.test.console").warning("logged")
+        logging.getLogger("c360.test.console").removeHandler(handler)
+        os.write(2, b"written\n")
+        subprocess.run([sys.executable, "-c", "print('child')"], check=True)
+    console = (tmp_path / "console.txt").read_text(encoding="utf-8")
+    assert {"printed", "logged", "written", "child"} <= set(console.split())

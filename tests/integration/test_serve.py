@@ -16,8 +16,6 @@ import duckdb
 import pytest
 from serving import FULL_KEY, MASKED_KEY, get, running_service
 
-from c360.runner import run_nightly
-from c360_tools.generate import generate
 from orchestration.lib.masking import mask_name, mask_phone
 from orchestration.lib.settings import Paths
 from orchestration.lib.warehouse import Warehouse
@@ -25,17 +23,12 @@ from orchestration.publish.swap import publish
 from orchestration.serve.access_log import ACCESS_LOGGER
 from orchestration.serve.kinds import KINDS_SEED
 
-pytestmark = pytest.mark.slow  # the nightly job on 400 persons: ~40 s
+pytestmark = pytest.mark.slow  # the nightly job on 400 persons (shared with the personal-data scan): ~60 s
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory) -> Paths:
-    root = tmp_path_factory.mktemp("serve")
-    generate(root / "gen", persons=400, days=14, seed=11)
-    paths = Paths(landing_dir=root / "gen" / "landing", data_dir=root / "data")
-    result = run_nightly(paths)
-    assert result.success, result.failure
-    return paths
+def paths(generated_night) -> Paths:
+    return generated_night.paths
 
 
 @pytest.fixture(scope="module")
