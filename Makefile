@@ -40,7 +40,7 @@ test-fast: manifest
 test-kill: manifest  ## runs killed at every stage, then recovered (about 8 minutes; CI runs one stage)
 	$(BIN)/python -m pytest -q -o addopts="--import-mode=importlib" tests/integration/test_crash_recovery.py
 
-test-long: manifest  ## the slower cases CI leaves out (the nightly job's own tests, generated profiles, overrides, the identity gate's runs, dbt row rules, corroboration, bad inputs and the night after, lock waits, another seed, the UI backfill), about 24 minutes
+test-long: manifest  ## the slower cases CI leaves out (the nightly job's own tests, generated profiles, overrides, the identity gate's runs, dbt row rules, corroboration, bad inputs and the night after, lock waits, another seed, a run and a backfill launched from the Dagster UI), about 24 minutes
 	$(BIN)/python -m pytest -q -o addopts="-ra --import-mode=importlib" -m long
 
 test-spark: manifest install-spark  ## the sample's dbt build on local Spark, every mart compared with DuckDB's (about 10 minutes)

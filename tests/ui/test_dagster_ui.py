@@ -131,6 +131,28 @@ def latest_run_status(port: int) -> str | None:
     return runs[0]["status"] if runs else None
 
 
+def assert_the_asset_graph_shows_every_group(page, base: str, tmp_path: Path) -> None:
+    page.goto(f"{base}/asset-groups", wait_until="domcontentloaded")
+    dismiss_welcome_dialog(page)
+    page.get_by_text("publish").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(tmp_path / "asset-graph.png"))
+    body = page.inner_text("body")
+    for group in ("ingest", "staging", "identity", "marts", "publish"):
+        assert group in body, f"asset group {group} is not in the lineage page"
+    assert (tmp_path / "asset-graph.png").stat().st_size > 10_000
+
+
+def test_dagster_dev_loads_the_code_location_and_the_asset_graph_shows_every_group(dagster_dev):
+    from playwright.sync_api import sync_playwright
+
+    port, tmp_path = dagster_dev
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright)
+        assert_the_asset_graph_shows_every_group(page, f"http://127.0.0.1:{port}", tmp_path)
+        browser.close()
+
+
+@pytest.mark.long  # a run launched from the UI (about a minute); CI loads the graph above
 def test_the_asset_graph_loads_and_a_materialisation_from_the_ui_completes(dagster_dev):
     from playwright.sync_api import sync_playwright
 
@@ -138,14 +160,7 @@ def test_the_asset_graph_loads_and_a_materialisation_from_the_ui_completes(dagst
     base = f"http://127.0.0.1:{port}"
     with sync_playwright() as playwright:
         browser, page = open_browser(playwright)
-        page.goto(f"{base}/asset-groups", wait_until="domcontentloaded")
-        dismiss_welcome_dialog(page)
-        page.get_by_text("publish").first.wait_for(timeout=60_000)
-        page.screenshot(path=str(tmp_path / "asset-graph.png"))
-        body = page.inner_text("body")
-        for group in ("ingest", "staging", "identity", "marts", "publish"):
-            assert group in body, f"asset group {group} is not in the lineage page"
-
+        assert_the_asset_graph_shows_every_group(page, base, tmp_path)
         page.goto(f"{base}/assets/raw/ingest_summary", wait_until="domcontentloaded")
         click_materialize(page)
         # the UI asks for confirmation because the raw assets upstream were never materialised
@@ -160,7 +175,6 @@ def test_the_asset_graph_loads_and_a_materialisation_from_the_ui_completes(dagst
         page.screenshot(path=str(tmp_path / "runs.png"))
         browser.close()
     assert status == "SUCCESS"
-    assert (tmp_path / "asset-graph.png").stat().st_size > 10_000
 
 
 # Three days of mini program users, a week back (the launch dialog shows the last 90 days by default, so
@@ -210,7 +224,7 @@ def wait_for_backfill(port: int, backfill_id: str, timeout_s: float = 360) -> di
     raise TimeoutError(f"backfill {backfill_id} did not finish in {timeout_s:.0f}s: {found}")
 
 
-@pytest.mark.long  # CI drives the UI once (the materialisation above); this flow runs in make test-long
+@pytest.mark.long  # CI loads the graph in the UI; this flow, like the materialisation above, runs in make test-long
 @pytest.mark.parametrize("landing_exports", [BACKFILL_EXPORTS], ids=["three-days"])
 def test_a_backfill_of_a_date_range_from_the_ui_loads_those_days_in_one_run(dagster_dev):
     from playwright.sync_api import sync_playwright
