@@ -33,13 +33,12 @@ def load_seconds(checkout: Path) -> tuple[float, float]:
 
 
 def worktree_of(commit: str, parent: Path) -> Path:
+    from orchestration.dbt.project import prepare_manifest
+
     checkout = parent / commit
     subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "add", "--detach", str(checkout), commit],
                    check=True, capture_output=True)
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "C360_WAREHOUSE": str(parent / "parse.duckdb")}
-    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(checkout / "dbt_project"),
-                    "--profiles-dir", str(checkout / "dbt_project")], check=True, env=env, capture_output=True)
+    prepare_manifest(checkout / "dbt_project")  # the older commit's definitions load its own manifest
     return checkout
 
 

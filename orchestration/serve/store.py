@@ -122,12 +122,13 @@ def _discard_abandoned_builds(target: Path) -> None:
 def ensure_built(version_file: Path, target: Path) -> None:
     if target.exists():
         return
-    with open(target.with_name(f".{target.name}.lock"), "a") as lock:
+    lock_file = target.with_name(f".{target.name}.lock")
+    with open(lock_file, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
         if not target.exists():
             _discard_abandoned_builds(target)
             build(version_file, target)
-    target.with_name(f".{target.name}.lock").unlink(missing_ok=True)
+    lock_file.unlink(missing_ok=True)
 
 
 class CardStore:

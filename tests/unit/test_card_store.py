@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.lib.published import PublishLayout
+from orchestration.publish.swap import swap_in
 from orchestration.serve import store
 from orchestration.serve.repository import PublishedVersions
 from orchestration.serve.store import CardRow
@@ -46,9 +46,7 @@ def write_version(layout: PublishLayout, number: int, cards=CARDS, lookups=LOOKU
 
 
 def make_current(layout: PublishLayout, number: int) -> None:
-    temporary = layout.published.with_name("published.tmp")
-    os.link(layout.version_file(number), temporary)
-    os.replace(temporary, layout.published)
+    swap_in(layout, number)  # as a publish makes a version current
 
 
 @pytest.fixture
