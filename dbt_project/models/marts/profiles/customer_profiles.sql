@@ -91,7 +91,7 @@ birthday_dates as (
     select
         *,
         {{ c360.anniversary_in_year('as_of_year_start', 'birth_month', 'birth_day') }} as birthday_this_year,
-        {{ c360.anniversary_in_year("cast(" ~ dbt.dateadd('year', 1, 'as_of_year_start') ~ " as date)", 'birth_month', 'birth_day') }} as birthday_next_year
+        {{ c360.anniversary_in_year(c360.add_months('as_of_year_start', 12), 'birth_month', 'birth_day') }} as birthday_next_year
     from birthdays
 ),
 
