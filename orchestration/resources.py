@@ -32,6 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
             memory_limit=self.memory_limit or None,
             lock_timeout_s=self.lock_timeout_s,
             lake=default.lake if not self.path else None,
+            spark_method=default.spark_method,
         )
 
     @property

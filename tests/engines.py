@@ -20,6 +20,7 @@ import duckdb
 
 from orchestration.dbt.project import dbt_executable
 from orchestration.lib.settings import DBT_PROJECT_DIR
+from orchestration.lib.spark_folders import schema_tables
 from orchestration.publish.tables import published_tables
 
 # Floats (ratios, churn probabilities, shares) are computed in another order on Spark: equal within this.
@@ -57,7 +58,8 @@ class SparkBuild:
         return self.spark_dir / "warehouse"
 
     def table_folder(self, schema: str, name: str) -> Path:
-        return self.warehouse_dir / f"{schema}.db" / name
+        """The folder of the table's current files (a stateful table's current version)."""
+        return schema_tables(self.warehouse_dir / f"{schema}.db").get(name, self.warehouse_dir / f"{schema}.db" / name)
 
     def manifest(self) -> dict:
         return json.loads((self.target_path / "manifest.json").read_text(encoding="utf-8"))

@@ -87,6 +87,9 @@ def dbt_models(
 ):
     """Staging, identity and marts models with their dbt tests (shown as asset checks)."""
     engine = warehouse.warehouse
+    cleared = engine.clear_abandoned_spark_writes()
+    if cleared:
+        context.log.info(f"{len(cleared)} folders left by killed Spark builds removed: {', '.join(p.name for p in cleared)}")
     for table in engine.prepare_dbt_sources():
         context.log.info(f"raw.{table.name}: {table.rows} rows written to the lake for dbt on {engine.engine}")
     # unit tests check the models' SQL, which a night does not change: they run in CI (test_dbt_unit_tests)

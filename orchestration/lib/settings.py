@@ -63,6 +63,7 @@ class Settings:
     engine: str  # C360_ENGINE: duckdb (default, embedded) or spark (dbt-spark; target `spark` of profiles.yml)
     lake_dir: Path  # C360_LAKE_DIR: raw tables as Parquet for Spark, one folder per table (default <data>/lake)
     java_home: str | None  # JAVA_HOME: the JRE Spark starts (else `java` on the PATH)
+    spark_method: str  # C360_SPARK_METHOD: session (default: Spark in dbt's process), thrift or http (a cluster)
 
     @property
     def paths(self) -> Paths:
@@ -112,6 +113,7 @@ def settings() -> Settings:
         engine=_engine(),
         lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
         java_home=_value("JAVA_HOME"),
+        spark_method=_value("C360_SPARK_METHOD") or "session",
     )
 
 

@@ -27,6 +27,7 @@ import duckdb
 from .files import make_owner_only, owner_only_dir
 from .lake import export_raw_to_lake
 from .settings import ENGINES, duckdb_config, settings
+from .spark_folders import clear_abandoned_writes, spark_tables
 
 
 class WarehouseLocked(RuntimeError):
@@ -109,18 +110,6 @@ def quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def spark_tables(spark_dir: Path) -> dict[str, dict[str, Path]]:
-    """The tables dbt built on Spark's local session, by schema: each a folder of Parquet files."""
-    tables: dict[str, dict[str, Path]] = {}
-    for schema_dir in sorted((spark_dir / "warehouse").glob("*.db")):
-        if schema_dir.name == "raw.db":  # the lake's sources, registered as external tables: read from raw
-            continue
-        folders = {t.name: t for t in sorted(schema_dir.iterdir()) if t.is_dir() and any(t.glob("*.parquet"))}
-        if folders:
-            tables[schema_dir.name.removesuffix(".db")] = folders
-    return tables
-
-
 def _parquet_view(con: duckdb.DuckDBPyConnection, relation: str, folder: Path) -> None:
     pattern = str(folder / "*.parquet").replace("'", "''")
     con.execute(f"create or replace view {relation} as select * from read_parquet('{pattern}')")
@@ -135,6 +124,7 @@ class Warehouse:
     memory_limit: str | None = None
     lock_timeout_s: float = 60.0
     lake: Path | None = None  # where Spark's sources read raw (default <data>/lake)
+    spark_method: str = "session"  # session: Spark runs here, its warehouse is spark_dir; else a cluster's
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -210,6 +200,12 @@ class Warehouse:
         with self.connect(read_only=True) as con:
             return export_raw_to_lake(con, self.lake_dir)
 
+    def clear_abandoned_spark_writes(self) -> list[Path]:
+        """Before dbt on the local Spark session: the folders killed builds left (spark_folders)."""
+        if self.engine != "spark" or self.spark_method != "session":
+            return []
+        return clear_abandoned_writes(self.spark_dir)
+
     def dbt_environment(self) -> dict[str, str]:
         """The variables profiles.yml and the Spark source macros read for this engine's target."""
         env = {"C360_WAREHOUSE": str(self.database)}
@@ -221,4 +217,5 @@ class Warehouse:
 def configured_warehouse() -> Warehouse:
     """The warehouse of the environment's settings ($C360_DATA_DIR, $C360_ENGINE)."""
     current = settings()
-    return Warehouse(database=current.paths.warehouse, engine=current.engine, lake=current.lake_dir)
+    return Warehouse(database=current.paths.warehouse, engine=current.engine, lake=current.lake_dir,
+                     spark_method=current.spark_method)

@@ -34,6 +34,6 @@
     {%- elif value is number -%}
         {{ value }}
     {%- else -%}
-        '{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+        {{ c360.spark_string_literal(value | string) }}
     {%- endif -%}
 {%- endmacro %}
