@@ -43,8 +43,8 @@ test-kill: manifest  ## runs killed at every stage, then recovered (about 8 minu
 test-long: manifest  ## the slower cases CI leaves out (the nightly job's own tests, generated profiles, overrides, the identity gate's runs, dbt row rules, corroboration, bad inputs and the night after, lock waits, another seed, a run and a backfill launched from the Dagster UI), about 24 minutes
 	$(BIN)/python -m pytest -q -o addopts="-ra --import-mode=importlib" -m long
 
-test-spark: manifest install-spark  ## the sample's dbt build on local Spark, every mart compared with DuckDB's (about 10 minutes)
-	$(BIN)/python -m pytest -q -s -o addopts="-ra --import-mode=importlib" -m spark tests/integration/test_spark_equivalence.py
+test-spark: manifest install-spark  ## the nightly job on local Spark (the sample and a generated set) and through a Spark Thrift server, every published table, mart and seed compared with DuckDB's (about 35 minutes)
+	$(BIN)/python -m pytest -q -s -o addopts="-ra --import-mode=importlib" -m spark tests/integration/test_spark_equivalence.py tests/integration/test_spark_thrift.py
 
 test-ui: manifest  ## the Dagster UI in headless Chromium (apt-get install chromium)
 	$(BIN)/python -m pytest -q tests/ui

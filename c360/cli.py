@@ -265,12 +265,15 @@ def _choose_engine(engine: str | None) -> None:
     if engine:
         os.environ["C360_ENGINE"] = engine
     current = settings()
-    if current.engine == "spark":
-        missing = [m for m in ("pyspark", "dbt.adapters.spark") if not _has_module(m)]
-        if missing:
-            raise RefusedToRun(f"the spark engine needs {', '.join(missing)}: pip install -e '.[spark]'")
-        if shutil.which("java") is None and not current.java_home:
-            raise RefusedToRun("the spark engine needs a Java 17 JRE (Debian: apt-get install openjdk-17-jre-headless)")
+    if current.engine != "spark":
+        return
+    local = current.spark_method == "session"
+    needed = ("pyspark", "dbt.adapters.spark") if local else ("pyhive", "dbt.adapters.spark")
+    missing = [m for m in needed if not _has_module(m)]
+    if missing:
+        raise RefusedToRun(f"the spark engine needs {', '.join(missing)}: pip install -e '.[spark]'")
+    if local and shutil.which("java") is None and not current.java_home:
+        raise RefusedToRun("the spark engine needs a Java 17 JRE (Debian: apt-get install openjdk-17-jre-headless)")
 
 
 def _has_module(name: str) -> bool:

@@ -33,6 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
             lock_timeout_s=self.lock_timeout_s,
             lake=default.lake if not self.path else None,
             spark_method=default.spark_method,
+            spark_warehouse=default.spark_warehouse if not self.path else None,
+            spark_lake_uri=default.spark_lake_uri,
         )
 
     @property

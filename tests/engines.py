@@ -65,6 +65,16 @@ class SparkBuild:
         return json.loads((self.target_path / "manifest.json").read_text(encoding="utf-8"))
 
 
+def spark_work_dir(tmp_path_factory, name: str) -> Path:
+    """A module's folder for a Spark test; skips it, saying why, without java or the spark extra."""
+    missing = spark_unavailable()
+    if missing:
+        import pytest
+
+        pytest.skip(missing)
+    return tmp_path_factory.mktemp(name)
+
+
 def spark_dbt_env(lake_dir: Path, spark_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -213,6 +223,15 @@ def compare_published(duckdb_published: Path, spark_published: Path) -> dict[str
             if name in present else TableComparison(name, spark_table_missing=True)
             for name in names
         }
+
+
+def assert_same_table(comparison: TableComparison) -> None:
+    assert not comparison.spark_table_missing, f"Spark wrote no {comparison.name}"
+    assert (comparison.missing_columns, comparison.extra_columns) == ([], [])
+    assert comparison.duckdb_rows == comparison.spark_rows
+    assert comparison.run_time_columns_constant
+    assert comparison.unequal_rows == 0, comparison.examples
+    assert comparison.equal
 
 
 def seeds(manifest: dict) -> list[tuple[str, str]]:

@@ -64,6 +64,8 @@ class Settings:
     lake_dir: Path  # C360_LAKE_DIR: raw tables as Parquet for Spark, one folder per table (default <data>/lake)
     java_home: str | None  # JAVA_HOME: the JRE Spark starts (else `java` on the PATH)
     spark_method: str  # C360_SPARK_METHOD: session (default: Spark in dbt's process), thrift or http (a cluster)
+    spark_lake_uri: str | None  # C360_SPARK_LAKE_URI: the lake as a cluster reads it (s3a://…; default the lake dir)
+    spark_warehouse_dir: Path | None  # C360_SPARK_WAREHOUSE_DIR: a cluster's warehouse as mounted here (session: <data>/spark/warehouse)
 
     @property
     def paths(self) -> Paths:
@@ -114,6 +116,8 @@ def settings() -> Settings:
         lake_dir=Path(_value("C360_LAKE_DIR") or data_dir / "lake").resolve(),
         java_home=_value("JAVA_HOME"),
         spark_method=_value("C360_SPARK_METHOD") or "session",
+        spark_lake_uri=_value("C360_SPARK_LAKE_URI"),
+        spark_warehouse_dir=Path(_value("C360_SPARK_WAREHOUSE_DIR")).resolve() if _value("C360_SPARK_WAREHOUSE_DIR") else None,
     )
 
 

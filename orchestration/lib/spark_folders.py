@@ -1,4 +1,4 @@
-"""The tables dbt wrote in the local Spark session's warehouse, as folders of Parquet files.
+"""The tables dbt wrote in Spark's warehouse, as folders of Parquet files.
 
 ``<warehouse>/<schema>.db/<table>/`` is a table dbt-spark wrote whole (a folder is complete once Spark's
 committer wrote its ``_SUCCESS``). A stateful table (the id registry, the id history) is never rewritten
@@ -60,10 +60,10 @@ def schema_tables(schema_dir: Path) -> dict[str, Path]:
     return tables
 
 
-def spark_tables(spark_dir: Path) -> dict[str, dict[str, Path]]:
-    """The tables dbt built on Spark's local session, by schema."""
+def spark_tables(warehouse_dir: Path) -> dict[str, dict[str, Path]]:
+    """The tables dbt built on Spark, by schema (``warehouse_dir``: Spark's ``spark.sql.warehouse.dir``)."""
     tables: dict[str, dict[str, Path]] = {}
-    for schema_dir in sorted((spark_dir / "warehouse").glob("*.db")):
+    for schema_dir in sorted(warehouse_dir.glob("*.db")):
         if schema_dir.name == "raw.db":  # the lake's sources, registered as external tables: read from raw
             continue
         found = schema_tables(schema_dir)
@@ -72,7 +72,7 @@ def spark_tables(spark_dir: Path) -> dict[str, dict[str, Path]]:
     return tables
 
 
-def clear_abandoned_writes(spark_dir: Path) -> list[Path]:
+def clear_abandoned_writes(warehouse_dir: Path) -> list[Path]:
     """Remove what killed builds left: a table folder Spark never finished (no ``_SUCCESS``: dbt-spark
     could not create the table over it), a version written but never switched to, versions older than
     the previous one, and a stateful table's first folder once it has versions. Returns what was removed.
@@ -80,7 +80,7 @@ def clear_abandoned_writes(spark_dir: Path) -> list[Path]:
     Only for the local session, before dbt runs (no build is writing then): a cluster's warehouse is the
     cluster's to tidy."""
     removed: list[Path] = []
-    for schema_dir in sorted((spark_dir / "warehouse").glob("*.db")):
+    for schema_dir in sorted(warehouse_dir.glob("*.db")):
         if schema_dir.name == "raw.db":
             continue
         for folder in sorted(p for p in schema_dir.iterdir() if p.is_dir()):

@@ -124,7 +124,9 @@ class Warehouse:
     memory_limit: str | None = None
     lock_timeout_s: float = 60.0
     lake: Path | None = None  # where Spark's sources read raw (default <data>/lake)
-    spark_method: str = "session"  # session: Spark runs here, its warehouse is spark_dir; else a cluster's
+    spark_method: str = "session"  # session: Spark runs in dbt's process here; thrift or http: a cluster
+    spark_warehouse: Path | None = None  # Spark's warehouse as this machine reads it (default <data>/spark/warehouse)
+    spark_lake_uri: str | None = None  # the lake as Spark reads it, when not the path written here (s3a://…)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -138,6 +140,11 @@ class Warehouse:
     def spark_dir(self) -> Path:
         """dbt-spark's local session keeps its warehouse and its Derby metastore here."""
         return self.data_dir / "spark"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        """The folder of Spark's ``<schema>.db/<table>/`` files: the local session's, or a cluster's as mounted here."""
+        return self.spark_warehouse or self.spark_dir / "warehouse"
 
     @property
     def lake_dir(self) -> Path:
@@ -170,7 +177,7 @@ class Warehouse:
         state = f"{alias}_state"
         con.execute(f"attach ? as {quoted(state)} (read_only)", [str(self.database)])
         con.execute(f"attach ':memory:' as {quoted(alias)}")
-        for schema, tables in spark_tables(self.spark_dir).items():
+        for schema, tables in spark_tables(self.spark_warehouse_dir).items():
             con.execute(f"create schema {quoted(alias)}.{quoted(schema)}")
             for name, folder in tables.items():
                 _parquet_view(con, f"{quoted(alias)}.{quoted(schema)}.{quoted(name)}", folder)
@@ -188,7 +195,7 @@ class Warehouse:
             con.execute(f"detach {quoted(alias + '_state')}")
 
     def _attach_spark_schemas_as_catalogs(self, con: duckdb.DuckDBPyConnection) -> None:
-        for schema, tables in spark_tables(self.spark_dir).items():
+        for schema, tables in spark_tables(self.spark_warehouse_dir).items():
             con.execute(f"attach ':memory:' as {quoted(schema)}")
             for name, folder in tables.items():
                 _parquet_view(con, f"{quoted(schema)}.main.{quoted(name)}", folder)
@@ -204,13 +211,14 @@ class Warehouse:
         """Before dbt on the local Spark session: the folders killed builds left (spark_folders)."""
         if self.engine != "spark" or self.spark_method != "session":
             return []
-        return clear_abandoned_writes(self.spark_dir)
+        return clear_abandoned_writes(self.spark_warehouse_dir)
 
     def dbt_environment(self) -> dict[str, str]:
         """The variables profiles.yml and the Spark source macros read for this engine's target."""
         env = {"C360_WAREHOUSE": str(self.database)}
         if self.engine == "spark":
-            env |= {"C360_LAKE_DIR": str(self.lake_dir), "C360_SPARK_DIR": str(self.spark_dir)}
+            env |= {"C360_LAKE_DIR": str(self.lake_dir), "C360_SPARK_DIR": str(self.spark_dir),
+                    "C360_SPARK_LAKE_URI": self.spark_lake_uri or str(self.lake_dir)}
         return env
 
 
@@ -218,4 +226,5 @@ def configured_warehouse() -> Warehouse:
     """The warehouse of the environment's settings ($C360_DATA_DIR, $C360_ENGINE)."""
     current = settings()
     return Warehouse(database=current.paths.warehouse, engine=current.engine, lake=current.lake_dir,
-                     spark_method=current.spark_method)
+                     spark_method=current.spark_method, spark_warehouse=current.spark_warehouse_dir,
+                     spark_lake_uri=current.spark_lake_uri)

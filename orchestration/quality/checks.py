@@ -2,6 +2,10 @@
 must stop publication), run by Great Expectations in one step."""
 
 import json
+import pickle
+import subprocess
+import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +24,8 @@ from .validate import QualityGate, SuiteResult
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from .frames import SparkFrames
 
 SUITES = load_suites()
 PREVIOUS_COUNTS = "_previous_publish_counts"
@@ -86,9 +92,62 @@ def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult
     )
 
 
+def expose_published_tables_on_spark(frames: "SparkFrames", data_dir: Path, tables: set[str]) -> None:
+    """As expose_published_tables, from the current published version's Parquet files."""
+    layout = PublishLayout(data_dir)
+    version = layout.current_version()
+    for table in sorted(tables):
+        files = layout.version_parquet(version) / f"{table}.parquet" if version is not None else None
+        if files is not None and files.exists():
+            frames.register_parquet(f"_published_{table}", files)
+        else:
+            frames.create_view(f"_published_{table}", f"select * from marts.{table} where false")
+
+
+def run_quality_gate_on_spark(
+    warehouse: Warehouse, data_dir: Path, suites: list[Suite], docs_dir: Path | None
+) -> tuple[list[SuiteResult], Path | None]:
+    """The suites on Spark DataFrames of the local session's tables (GE's Spark datasource)."""
+    from ..lib.spark_session import local_spark_session
+    from .frames import SparkFrames
+
+    spark = local_spark_session(warehouse, app_name="c360-quality-gate")
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        frames = SparkFrames(spark)
+        frames.register_lake(warehouse.lake_dir)
+        gate = QualityGate(docs_dir)
+        frames.register_pandas(PREVIOUS_COUNTS, previous_publish_counts(data_dir).to_pandas(),
+                               schema="table_name string, row_count bigint")
+        expose_published_tables_on_spark(frames, data_dir, {t for s in suites for t in s.published_tables})
+        frames.set_variable("erasure_key", erasure_key(data_dir))
+        results = [gate.validate(frames, suite) for suite in suites]
+        return results, gate.build_docs()
+    finally:
+        spark.stop()
+
+
+def _in_a_child_process(function, *args):
+    """Run ``function(*args)`` in a fresh interpreter: its JVM, and with it the embedded metastore's lock,
+    end with it. Arguments and result travel as pickles in files (Spark writes to the child's console)."""
+    with tempfile.TemporaryDirectory(prefix="c360-child-") as folder:
+        call, result = Path(folder) / "call.pickle", Path(folder) / "result.pickle"
+        call.write_bytes(pickle.dumps((function, args)))
+        completed = subprocess.run([sys.executable, "-m", "orchestration.lib.child_call", str(call), str(result)], check=False)
+        if completed.returncode != 0 or not result.exists():
+            raise RuntimeError(f"{function.__name__} failed in its child process (exit code {completed.returncode})")
+        outcome, error = pickle.loads(result.read_bytes())
+    if error is not None:
+        raise error
+    return outcome
+
+
 def run_quality_gate(
     warehouse: Warehouse, data_dir: Path, suites: list[Suite], docs_dir: Path | None
 ) -> tuple[list[SuiteResult], Path | None]:
+    if warehouse.engine == "spark" and warehouse.spark_method == "session":
+        return _in_a_child_process(run_quality_gate_on_spark, warehouse, data_dir, suites, docs_dir)
+    # DuckDB: the warehouse file, or a cluster's Parquet tables as mounted here (C360_SPARK_WAREHOUSE_DIR)
     gate = QualityGate(docs_dir)
     previous = previous_publish_counts(data_dir)
     with warehouse.connect(read_only=True) as con:  # waits out another run's write lock

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from ..lib.masking import mask_value
 from .suites import Report
+
+if TYPE_CHECKING:
+    from .frames import Frames
 
 BAR_WIDTH = 30
 
@@ -26,10 +28,9 @@ class ReportTable:
         return [row[index] for row in self.rows]
 
 
-def run_report(con: duckdb.DuckDBPyConnection, report: Report) -> ReportTable:
-    relation = con.sql(report.sql)
-    columns = tuple(relation.columns)
-    rows = tuple(tuple(mask_value(c, v) for c, v in zip(columns, row, strict=True)) for row in relation.fetchall())
+def run_report(frames: Frames, report: Report) -> ReportTable:
+    columns, fetched = frames.rows(report.sql)
+    rows = tuple(tuple(mask_value(c, v) for c, v in zip(columns, row, strict=True)) for row in fetched)
     return ReportTable(report, columns, rows)
 
 

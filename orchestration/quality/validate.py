@@ -1,7 +1,8 @@
 """Running quality suites with Great Expectations 1.x on frames read from the warehouse.
 
 Great Expectations' SQL datasource does not work on DuckDB, so each suite's frame is read with DuckDB
-(only the columns the suite needs) and validated as a pandas dataframe.
+(only the columns the suite needs) and validated as a pandas dataframe; with dbt on Spark's local
+session it is a Spark DataFrame, validated by GE's Spark datasource (frames.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import duckdb
 
 from ..lib.files import make_owner_only, owner_only_dir
 from ..lib.masking import mask_value
+from .frames import DuckDBFrames, Frames
 from .reports import ReportTable, run_report
 from .suites import Suite
 
@@ -86,11 +88,17 @@ class QualityGate:
                     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },
             )
-        self._source = self.context.data_sources.add_pandas("warehouse")
+        self._sources: dict[str, Any] = {}
 
-    def _validation_definition(self, suite: Suite):
+    def _source(self, kind: str):
+        if kind not in self._sources:
+            add = self.context.data_sources.add_spark if kind == "spark" else self.context.data_sources.add_pandas
+            self._sources[kind] = add(f"warehouse_{kind}")
+        return self._sources[kind]
+
+    def _validation_definition(self, suite: Suite, kind: str):
         gx = self._gx
-        asset = self._source.add_dataframe_asset(suite.name)
+        asset = self._source(kind).add_dataframe_asset(suite.name)
         batch = asset.add_batch_definition_whole_dataframe(f"{suite.name}_frame")
         expectations = [
             gx.expectations.registry.get_expectation_impl(e.type)(**e.kwargs) for e in suite.expectations
@@ -98,21 +106,24 @@ class QualityGate:
         gx_suite = self.context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=expectations))
         return self.context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
 
-    def validate(self, con: duckdb.DuckDBPyConnection, suite: Suite) -> SuiteResult:
+    def validate(self, frames: Frames | duckdb.DuckDBPyConnection, suite: Suite) -> SuiteResult:
+        if isinstance(frames, duckdb.DuckDBPyConnection):
+            frames = DuckDBFrames(frames)
         try:
             for name, sql in suite.views:
-                con.execute(f"create or replace temp view {name} as {sql}")
-            frame = con.sql(suite.frame_sql).df()
-            reports = [run_report(con, report) for report in suite.reports]
-        except duckdb.Error as exc:
+                frames.create_view(name, sql)
+            frame = frames.frame(suite.frame_sql)
+            rows = frames.row_count(frame)
+            reports = [run_report(frames, report) for report in suite.reports]
+        except frames.errors as exc:  # the engine refused the suite's SQL: the suite could not run (and fails)
             return SuiteResult(suite, False, 0, [], error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-        definition = self._validation_definition(suite)
+        definition = self._validation_definition(suite, frames.kind)
         result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
         if suite.key and suite.key in frame.columns:
             result_format["unexpected_index_column_names"] = [suite.key]
         result = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
         outcomes = [_outcome(r, suite.key) for r in result.results]
-        return SuiteResult(suite, bool(result.success), len(frame), outcomes, reports=reports)
+        return SuiteResult(suite, bool(result.success), rows, outcomes, reports=reports)
 
     def build_docs(self) -> Path | None:
         if not self.docs_dir:

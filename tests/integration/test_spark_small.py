@@ -13,7 +13,7 @@ import shutil
 import subprocess
 
 import pytest
-from engines import compare_relations, spark_unavailable
+from engines import compare_relations, spark_work_dir
 
 from orchestration.dbt.project import dbt_executable
 from orchestration.identity.assets import LINK_KEY_TABLE
@@ -39,10 +39,7 @@ def _dbt_build(warehouse: Warehouse, target_path) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="module")
 def built(shared_samples, tmp_path_factory):
-    missing = spark_unavailable()
-    if missing:
-        pytest.skip(missing)
-    root = tmp_path_factory.mktemp("spark_small")
+    root = spark_work_dir(tmp_path_factory, "spark_small")
     on_spark = Warehouse(root / "spark" / "warehouse.duckdb", "spark")
     on_spark.database.parent.mkdir()
     with on_spark.connect() as con:

@@ -41,7 +41,7 @@ def test_a_stateful_table_is_the_version_current_names_not_its_first_folder(inte
     _table(intermediate / "registry__versions" / "20261201T010000-aaaa", 2)
     _table(intermediate / "registry__versions" / "20261202T010000-bbbb", 3)
     _name_current(intermediate / "registry__versions", "20261201T010000-aaaa")
-    tables = spark_tables(intermediate.parents[1])["intermediate"]
+    tables = spark_tables(intermediate.parent)["intermediate"]
     assert list(tables) == ["registry"]
     assert _rows(tables["registry"]) == 2  # a newer complete version the pointer does not name yet: not read
 
@@ -50,13 +50,13 @@ def test_without_a_named_version_the_newest_complete_one_is_read(intermediate):
     _table(intermediate / "registry", 1)
     _table(intermediate / "registry__versions" / "20261201T010000-aaaa", 2)
     _table(intermediate / "registry__versions" / "20261202T010000-bbbb", 3, complete=False)
-    assert _rows(spark_tables(intermediate.parents[1])["intermediate"]["registry"]) == 2
+    assert _rows(spark_tables(intermediate.parent)["intermediate"]["registry"]) == 2
 
 
 def test_before_its_first_switch_a_stateful_table_is_its_first_folder(intermediate):
     _table(intermediate / "registry", 1)
     (intermediate / "registry__versions" / "20261201T010000-aaaa").mkdir(parents=True)  # killed while writing
-    assert _rows(spark_tables(intermediate.parents[1])["intermediate"]["registry"]) == 1
+    assert _rows(spark_tables(intermediate.parent)["intermediate"]["registry"]) == 1
 
 
 def test_a_killed_build_leaves_nothing_the_next_build_trips_on(intermediate):
@@ -70,13 +70,13 @@ def test_a_killed_build_leaves_nothing_the_next_build_trips_on(intermediate):
     _table(versions / "20261204T010000-dddd", 2, complete=False)  # killed before the switch
     _name_current(versions, "20261203T010000-cccc")
 
-    removed = clear_abandoned_writes(intermediate.parents[1])
+    removed = clear_abandoned_writes(intermediate.parent)
 
     assert sorted(p.name for p in removed) == [
         "20261201T010000-aaaa", "20261204T010000-dddd", "_temporary", "customer_profiles", "registry"]
     assert sorted(p.name for p in intermediate.iterdir()) == ["customers", "registry__versions"]
     assert sorted(p.name for p in versions.iterdir()) == ["20261202T010000-bbbb", "20261203T010000-cccc", "_current"]
-    assert clear_abandoned_writes(intermediate.parents[1]) == []
+    assert clear_abandoned_writes(intermediate.parent) == []
 
 
 def test_a_complete_version_newer_than_the_named_one_is_kept(intermediate):
@@ -85,7 +85,7 @@ def test_a_complete_version_newer_than_the_named_one_is_kept(intermediate):
     _table(versions / "20261201T010000-aaaa", 2)
     _table(versions / "20261202T010000-bbbb", 2)
     _name_current(versions, "20261201T010000-aaaa")
-    assert clear_abandoned_writes(intermediate.parents[1]) == []
+    assert clear_abandoned_writes(intermediate.parent) == []
 
 
 def test_versions_without_a_named_one_are_all_kept(intermediate):
@@ -93,7 +93,7 @@ def test_versions_without_a_named_one_are_all_kept(intermediate):
     _table(intermediate / "registry", 1)
     _table(versions / "20261201T010000-aaaa", 2)
     (versions / "_current").mkdir()  # killed while Spark rewrote it
-    assert clear_abandoned_writes(intermediate.parents[1]) == []
+    assert clear_abandoned_writes(intermediate.parent) == []
 
 
 def test_only_the_local_session_clears_a_warehouse(tmp_path, intermediate):

@@ -29,7 +29,7 @@ def spark_warehouse(tmp_path):
 
 
 def test_spark_tables_are_found_by_schema_and_name(spark_warehouse):
-    found = spark_tables(spark_warehouse.spark_dir)
+    found = spark_tables(spark_warehouse.spark_warehouse_dir)
     assert {schema: sorted(tables) for schema, tables in found.items()} == {
         "config": ["identity_link_rules"], "marts": ["customers"]}
 
@@ -96,3 +96,47 @@ def test_the_dagster_resource_takes_its_engine_from_the_launchpad_or_the_environ
     monkeypatch.delenv("C360_ENGINE")
     assert WarehouseResource().warehouse.engine == "duckdb"
     assert WarehouseResource(path=str(tmp_path / "elsewhere" / "w.duckdb")).warehouse.lake_dir == tmp_path / "elsewhere" / "lake"
+
+
+def test_a_cluster_reads_the_lake_at_its_own_uri_and_its_warehouse_is_read_where_it_is_mounted(monkeypatch, tmp_path):
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("C360_ENGINE", "spark")
+    monkeypatch.setenv("C360_SPARK_METHOD", "thrift")
+    monkeypatch.setenv("C360_LAKE_DIR", str(tmp_path / "mnt" / "lake"))
+    monkeypatch.setenv("C360_SPARK_LAKE_URI", "s3a://merchant-bucket/c360/lake")
+    monkeypatch.setenv("C360_SPARK_WAREHOUSE_DIR", str(tmp_path / "mnt" / "warehouse"))
+    warehouse = WarehouseResource().warehouse
+    env = warehouse.dbt_environment()
+    assert env["C360_LAKE_DIR"] == str(tmp_path / "mnt" / "lake")
+    assert env["C360_SPARK_LAKE_URI"] == "s3a://merchant-bucket/c360/lake"
+    assert warehouse.spark_warehouse_dir == tmp_path / "mnt" / "warehouse"
+    (tmp_path / "mnt" / "warehouse" / "marts.db" / "customers" / "_temporary").mkdir(parents=True)
+    assert warehouse.clear_abandoned_spark_writes() == []  # the cluster's warehouse is the cluster's to tidy
+    monkeypatch.delenv("C360_SPARK_LAKE_URI")
+    assert WarehouseResource().warehouse.dbt_environment()["C360_SPARK_LAKE_URI"] == str(tmp_path / "mnt" / "lake")
+
+
+@pytest.mark.parametrize(("method", "missing", "needed"), [
+    ("session", {"pyspark"}, "pyspark"), ("thrift", {"pyhive"}, "pyhive"), ("http", {"pyhive"}, "pyhive")])
+def test_each_spark_method_asks_for_what_it_needs(monkeypatch, tmp_path, capsys, method, missing, needed):
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("C360_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("C360_ENGINE", "duckdb")
+    monkeypatch.setenv("C360_SPARK_METHOD", method)
+    monkeypatch.setattr(cli, "_has_module", lambda name: name not in missing)
+    assert cli.main(["run", "--engine", "spark"]) == 2
+    assert f"the spark engine needs {needed}" in capsys.readouterr().err
+
+
+def test_a_cluster_needs_no_java_here(monkeypatch):
+    monkeypatch.setenv("C360_ENGINE", "spark")
+    monkeypatch.setenv("C360_SPARK_METHOD", "thrift")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(cli, "_has_module", lambda name: True)
+    monkeypatch.setattr(cli.shutil, "which", lambda name: None)
+    cli._choose_engine(None)  # no RefusedToRun
+    monkeypatch.setenv("C360_SPARK_METHOD", "session")
+    with pytest.raises(cli.RefusedToRun, match="Java 17"):
+        cli._choose_engine(None)

@@ -1,6 +1,6 @@
 {#-
     The raw sources on Spark: each table of source `raw` is the Parquet folder of the same name under
-    the lake ($C360_LAKE_DIR, written by orchestration/ingest/lake.py), registered at the start of every
+    the lake ($C360_LAKE_DIR, written by orchestration/lib/lake.py), registered at the start of every
     run as an external table (dropping it drops no data), so that a new export or a changed schema is
     read as it is now. Nothing to do on DuckDB, whose ingest writes schema raw itself.
 -#}
@@ -13,7 +13,8 @@
 
 {% macro spark__register_lake_sources() -%}
     {%- if execute -%}
-        {%- set lake = env_var('C360_LAKE_DIR', '../data/lake') -%}
+        {#- the lake as Spark reads it: the folder the platform writes, or on a cluster its s3a:// (…) URI -#}
+        {%- set lake = env_var('C360_SPARK_LAKE_URI', env_var('C360_LAKE_DIR', '../data/lake')) -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- for source in graph.sources.values() if source.source_name == 'raw' -%}
             {%- set table = 'raw.' ~ source.identifier -%}
