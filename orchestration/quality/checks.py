@@ -69,6 +69,7 @@ def expose_published_tables(con: duckdb.DuckDBPyConnection, data_dir: Path, tabl
 def _check_result(result: SuiteResult, docs: Path | None) -> dg.AssetCheckResult:
     metadata: dict = {
         "rows_validated": result.rows,
+        "dataframes": result.dataframes,
         "expectations": len(result.outcomes),
         "failed_expectations": len(result.failures),
         "summary": result.summary(),

@@ -46,6 +46,7 @@ class SuiteResult:
     outcomes: list[ExpectationOutcome]
     error: str | None = None
     reports: list[ReportTable] = field(default_factory=list)
+    dataframes: str = "pandas"  # what Great Expectations validated: pandas or Spark DataFrames
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -123,7 +124,7 @@ class QualityGate:
             result_format["unexpected_index_column_names"] = [suite.key]
         result = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
         outcomes = [_outcome(r, suite.key) for r in result.results]
-        return SuiteResult(suite, bool(result.success), rows, outcomes, reports=reports)
+        return SuiteResult(suite, bool(result.success), rows, outcomes, reports=reports, dataframes=frames.kind)
 
     def build_docs(self) -> Path | None:
         if not self.docs_dir:

@@ -13,6 +13,7 @@ pyspark/dbt-spark (pip install -e ".[spark]").
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -32,7 +33,10 @@ from c360.runner import run_nightly
 from c360_tools.generate import generate
 from orchestration.lib.lake import raw_tables
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths, child_environment
+from orchestration.lib.warehouse import Warehouse
 from orchestration.publish.tables import published_tables
+from orchestration.quality.checks import SUITES, run_quality_gate
+from orchestration.quality.suites import Expectation
 
 pytestmark = [pytest.mark.spark, pytest.mark.shared]
 
@@ -157,3 +161,19 @@ def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
         merged = set(con.execute(f"select old_customer_id, customer_id from read_parquet('{history}/*.parquet') "
                                  "where change = 'merge' and event_key = old_customer_id").fetchall())
     assert {(stray, customer_of[key]) for key, stray in strays.items()} <= merged
+
+
+def test_the_quality_gate_validates_spark_dataframes_and_a_failing_suite_fails(engines):
+    """With dbt on the local session the suites run on Spark DataFrames (GE's Spark datasource)."""
+    paths, spark, _, _ = engines
+    assert spark.failure is None
+    customers = next(s for s in SUITES if s.name == "customers")
+    impossible = replace(customers, name="customers_impossible",
+                         expectations=(Expectation("expect_table_row_count_to_be_between", {"min_value": 10**9}),))
+    warehouse = Warehouse(paths.warehouse, "spark")
+    (passed, failed), _ = run_quality_gate(warehouse, paths.data_dir, [customers, impossible], None)
+    with warehouse.connect(read_only=True) as con:
+        customer_count = con.execute("select count(*) from marts.customers").fetchone()[0]
+    assert (passed.dataframes, failed.dataframes) == ("spark", "spark")
+    assert passed.success and passed.rows == customer_count > 0
+    assert not failed.success and failed.failures[0].observed == customer_count
