@@ -91,7 +91,8 @@ def dbt_models(
     if cleared:
         context.log.info(f"{len(cleared)} folders left by killed Spark builds removed: {', '.join(p.name for p in cleared)}")
     for table in engine.prepare_dbt_sources():
-        context.log.info(f"raw.{table.name}: {table.rows:,} rows written to the lake for dbt on {engine.engine}")
+        days = "" if table.days_written is None else f" ({table.days_written} days rewritten)"
+        context.log.info(f"raw.{table.name}: {table.rows:,} rows in the lake{days} for dbt on {engine.engine}")
     # unit tests check the models' SQL, which a night does not change: they run in CI (test_dbt_unit_tests)
     # the target named as the prepared parse named it: dbt reuses that partial parse only for the same target
     args = ["build", "--target", engine.dbt_target, "--exclude-resource-type", "unit_test",

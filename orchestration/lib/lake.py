@@ -3,16 +3,20 @@ schema ``raw`` becomes a folder ``<lake>/<table>/`` (``$C360_LAKE_DIR``, default
 dbt-spark registers as the source ``raw.<table>`` (dbt_project/macros/spark/lake_sources.sql).
 
 This is the bridge of the first Spark step: the DuckDB ingest still reads the exports, and the lake is a
-copy of what it loaded. The Spark ingest (the same reader writing each file's rows as Parquet directly,
-partitioned by entity and file date) replaces it later (issue 15).
+copy of what it loaded. A table of export rows is partitioned by the export's date,
+``<table>/_file_date=YYYY-MM-DD/``, and a night rewrites only the days whose rows changed (a new day, a
+late file, an erasure): each day's fingerprint (rows, and a hash of them) is kept in
+``<table>/_partitions.json``. A table without that column, or with rows of no date, is written whole.
 
-Each table is written whole into a new folder beside the current one, which is then swapped in by
-renames, so a reader finds the previous copy or the new one, never half a file. The lake holds personal
-data: it is the owner's only, like the warehouse.
+Whatever is written goes into a new folder beside the current one, swapped in by renames, so a reader
+finds the previous copy of a day or the new one, never half a file; a night killed half way leaves some
+days rewritten and the fingerprints of the last complete export, so the next night writes those days
+again. The lake holds personal data: it is the owner's only, like the warehouse.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -27,11 +31,16 @@ WRITTEN_AS = {"HUGEINT": "decimal(38, 0)", "UUID": "varchar"}
 SPARK_UNREADABLE_TYPES = ("UHUGEINT", "INTERVAL", "TIME", "UNION", "BIT", "TIMETZ")
 
 
+PARTITION_COLUMN = "_file_date"
+FINGERPRINTS = "_partitions.json"
+
+
 @dataclass(frozen=True)
 class ExportedTable:
     name: str
     rows: int
     folder: Path
+    days_written: int | None = None  # of a table partitioned by day: the days this export rewrote
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -45,17 +54,26 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def _select_list(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    columns = con.execute(
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = current_database() "
         "and schema_name = 'raw' and table_name = ? order by column_index",
         [table],
     ).fetchall()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _select_list(columns: list[tuple[str, str]], table: str) -> str:
     bad = [f"{name} {kind}" for name, kind in columns if kind.split("(")[0].split("[")[0] in SPARK_UNREADABLE_TYPES]
     if bad:
         raise ValueError(f"raw.{table}: no Parquet type that Spark reads back for {', '.join(bad)}")
-    quoted = [(name, '"' + name.replace('"', '""') + '"', kind) for name, kind in columns]
-    return ", ".join(f"cast({q} as {WRITTEN_AS[kind]}) as {q}" if kind in WRITTEN_AS else q for _, q, kind in quoted)
+    return ", ".join(
+        f"cast({_quoted(name)} as {WRITTEN_AS[kind]}) as {_quoted(name)}" if kind in WRITTEN_AS else _quoted(name)
+        for name, kind in columns
+    )
 
 
 def _swap_in(new: Path, current: Path) -> None:
@@ -66,21 +84,100 @@ def _swap_in(new: Path, current: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def export_table(con: duckdb.DuckDBPyConnection, table: str, lake_dir: Path) -> ExportedTable:
-    select_list = _select_list(con, table)
-    current = lake_dir / table
-    new = lake_dir / f".{table}.new-{uuid.uuid4().hex[:8]}"
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _write_whole(con: duckdb.DuckDBPyConnection, table: str, select_list: str, current: Path) -> None:
+    new = current.with_name(f".{current.name}.new-{uuid.uuid4().hex[:8]}")
     new.mkdir()
     try:
         # One file per table: Spark infers the schema from it even when the table is empty.
-        target = str(new / "part-00000.parquet").replace("'", "''")
-        con.execute(f"copy (select {select_list} from raw.\"{table}\") to '{target}' (format parquet, compression zstd)")
+        con.execute(f"copy (select {select_list} from raw.{_quoted(table)}) to '{_sql_path(new / 'part-00000.parquet')}' "
+                    "(format parquet, compression zstd)")
         make_owner_only(new, recursive=True)
-        rows = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
         _swap_in(new, current)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+
+
+def _day_fingerprints(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> dict[str, list]:
+    every_column = ", ".join(_quoted(name) for name, _ in columns)
+    return {
+        str(day): [rows, str(digest)]
+        for day, rows, digest in con.execute(
+            f"select {PARTITION_COLUMN}, count(*), sum(hash({every_column}))::hugeint from raw.{_quoted(table)} group by 1"
+        ).fetchall()
+    }
+
+
+def _read_fingerprints(current: Path) -> dict:
+    try:
+        return json.loads((current / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_fingerprints(current: Path, fingerprints: dict) -> None:
+    staged = current / f".{FINGERPRINTS}.new-{uuid.uuid4().hex[:8]}"
+    staged.write_text(json.dumps(fingerprints, sort_keys=True), encoding="utf-8")
+    make_owner_only(staged)
+    staged.replace(current / FINGERPRINTS)
+
+
+def _write_days(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]], current: Path) -> int:
+    """Rewrite the days of ``table`` whose rows changed since the last export; returns how many."""
+    select_list = _select_list([c for c in columns if c[0] != PARTITION_COLUMN], table)
+    days = _day_fingerprints(con, table, columns)
+    signature = _select_list(columns, table)
+    previous = _read_fingerprints(current)
+    if previous.get("columns") != signature:  # a first export, an unpartitioned copy or a changed schema
+        new = current.with_name(f".{current.name}.new-{uuid.uuid4().hex[:8]}")
+        new.mkdir()
+        try:
+            con.execute(f"copy (select {select_list}, {PARTITION_COLUMN} from raw.{_quoted(table)}) to '{_sql_path(new)}' "
+                        f"(format parquet, compression zstd, partition_by ({PARTITION_COLUMN}))")
+            _write_fingerprints(new, {"columns": signature, "days": days})
+            make_owner_only(new, recursive=True)
+            _swap_in(new, current)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        return len(days)
+    changed = sorted(day for day, fingerprint in days.items() if previous.get("days", {}).get(day) != fingerprint)
+    for day in changed:
+        folder = current / f"{PARTITION_COLUMN}={day}"
+        new = current / f".{folder.name}.new-{uuid.uuid4().hex[:8]}"
+        new.mkdir()
+        try:
+            con.execute(f"copy (select {select_list} from raw.{_quoted(table)} where {PARTITION_COLUMN} = ?::date) "
+                        f"to '{_sql_path(new / 'part-00000.parquet')}' (format parquet, compression zstd)", [day])
+            make_owner_only(new, recursive=True)
+            _swap_in(new, folder)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+    for gone in sorted(set(previous.get("days", {})) - set(days)):
+        shutil.rmtree(current / f"{PARTITION_COLUMN}={gone}", ignore_errors=True)
+    _write_fingerprints(current, {"columns": signature, "days": days})
+    return len(changed)
+
+
+def _partitioned_by_day(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> bool:
+    if (PARTITION_COLUMN, "DATE") not in columns:
+        return False
+    rows, undated = con.execute(f"select count(*), count(*) - count({PARTITION_COLUMN}) from raw.{_quoted(table)}").fetchone()
+    return rows > 0 and undated == 0  # Spark infers no schema from no files, and a null day has no folder name
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: str, lake_dir: Path) -> ExportedTable:
+    columns = _columns(con, table)
+    current = lake_dir / table
+    rows = con.execute(f"select count(*) from raw.{_quoted(table)}").fetchone()[0]
+    if _partitioned_by_day(con, table, columns):
+        return ExportedTable(table, rows, current, days_written=_write_days(con, table, columns, current))
+    _write_whole(con, table, _select_list(columns, table), current)
     return ExportedTable(table, rows, current)
 
 

@@ -1,8 +1,8 @@
 {#-
     The raw sources on Spark: each table of source `raw` is the Parquet folder of the same name under
-    the lake ($C360_LAKE_DIR, written by orchestration/lib/lake.py), registered at the start of every
-    run as an external table (dropping it drops no data), so that a new export or a changed schema is
-    read as it is now. Nothing to do on DuckDB, whose ingest writes schema raw itself.
+    the lake ($C360_LAKE_DIR, written by orchestration/lib/lake.py; a table of export rows has a folder
+    per day), registered at the start of every run as an external table (dropping it drops no data), so
+    that a new export, a new day or a changed schema is read as it is now. Nothing to do on DuckDB, whose ingest writes schema raw itself.
 -#}
 {% macro register_lake_sources() -%}
     {{ return(adapter.dispatch('register_lake_sources', 'c360')()) }}
@@ -20,6 +20,11 @@
             {%- set table = 'raw.' ~ source.identifier -%}
             {%- do run_query('drop table if exists ' ~ table) -%}
             {%- do run_query("create table " ~ table ~ " using parquet location '" ~ lake ~ "/" ~ source.identifier ~ "'") -%}
+            {#- a table of export rows is partitioned by day (_file_date=…/): its days enter the metastore here -#}
+            {%- set described = run_query('describe table ' ~ table) -%}
+            {%- if '# Partition Information' in (described.rows | map(attribute=0) | list) -%}
+                {%- do run_query('msck repair table ' ~ table) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
