@@ -6,6 +6,7 @@ Derby metastore in a folder of the test's. The server owns the metastore, so any
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 START_TIMEOUT_S = 180
+STOP_TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
@@ -82,5 +84,14 @@ def thrift_server(root: Path) -> Iterator[ThriftServer]:
             time.sleep(1)
         yield server
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=60)
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group; SIGKILL if its shutdown hooks hang on a client's session."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT_S)

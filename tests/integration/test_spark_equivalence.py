@@ -77,7 +77,7 @@ def engines(request, tmp_path_factory):
         tables = compare_tables(on_duckdb.warehouse, build, mart_models(build.manifest()) + seeds(build.manifest()))
         comparisons = {c.name: c for c in tables}
         comparisons |= {f"published.{name}": c for name, c in compare_published(on_duckdb.published, on_spark.published).items()}
-    return on_spark, spark, build, comparisons
+    return on_spark, spark, build, comparisons, duck
 
 
 def _registry(build) -> list[tuple]:
@@ -88,35 +88,36 @@ def _registry(build) -> list[tuple]:
 
 
 def test_the_nightly_job_succeeds_on_spark(engines):
-    _, spark, _, _ = engines
+    _, spark, _, _, duck = engines
     assert spark.failure is None, spark.failure
-    assert spark.counts["rows loaded"] > 10_000
+    assert spark.counts == duck.counts and spark.counts["rows loaded"] > 500
 
 
 def test_the_lake_holds_every_raw_table(engines):
-    paths, _, _, _ = engines
+    paths, _, _, _, _ = engines
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         expected = {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in raw_tables(con)}
         lake = paths.data_dir / "lake"
-        on_disk = {t: con.execute(f"select count(*) from read_parquet('{lake / t}/*.parquet')").fetchone()[0] for t in expected}
+        # a table of export rows is a folder per day (_file_date=…/), the others one file
+        on_disk = {t: con.execute(f"select count(*) from read_parquet('{lake / t}/**/*.parquet')").fetchone()[0] for t in expected}
     assert on_disk == expected and expected["miniprogram__orders"] > 0
 
 
 def test_the_marts_are_the_projects_marts(engines):
-    _, _, build, _ = engines
+    _, _, build, _, _ = engines
     assert sorted(name for _, name in mart_models(build.manifest())) == MARTS
 
 
 @pytest.mark.parametrize("table", MARTS + SEEDS)
 def test_mart_or_seed_equals_duckdbs(engines, table):
-    _, spark, _, comparisons = engines
+    _, spark, _, comparisons, _ = engines
     assert spark.failure is None, "the Spark run failed (see test_the_nightly_job_succeeds_on_spark)"
     assert_same_table(comparisons[table])
 
 
 @pytest.mark.parametrize("table", PUBLISHED)
 def test_published_table_equals_duckdbs(engines, table):
-    _, spark, _, comparisons = engines
+    _, spark, _, comparisons, _ = engines
     assert spark.failure is None, "the Spark run failed (see test_the_nightly_job_succeeds_on_spark)"
     assert_same_table(comparisons[f"published.{table}"])
 
@@ -144,7 +145,7 @@ def _tamper_registry(build) -> dict[str, str]:
 def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
     """The registry's delete+insert on plain Parquet (macros/spark/incremental.sql): the table is read while
     its new version is written, the changed rows replace theirs by key, then the table is overwritten."""
-    paths, _, build, _ = engines
+    paths, _, build, _, _ = engines
     before = _registry(build)
     strays = _tamper_registry(build)
     assert len(strays) == 3 and _registry(build) != before
@@ -153,7 +154,7 @@ def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
                            log_name="dbt_build_again.log")
     assert again.returncode == 0, again.log.read_text(encoding="utf-8", errors="replace")[-4000:]
     after = _registry(build)
-    assert len(before) > 1000 and after == before
+    assert len(before) > 500 and after == before
     assert len({key for key, _, _ in after}) == len(after)
     customer_of = {key: customer for key, customer, _ in before}
     history = build.table_folder("marts", "customer_id_history")
@@ -165,7 +166,7 @@ def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
 
 def test_the_quality_gate_validates_spark_dataframes_and_a_failing_suite_fails(engines):
     """With dbt on the local session the suites run on Spark DataFrames (GE's Spark datasource)."""
-    paths, spark, _, _ = engines
+    paths, spark, _, _, _ = engines
     assert spark.failure is None
     customers = next(s for s in SUITES if s.name == "customers")
     impossible = replace(customers, name="customers_impossible",
