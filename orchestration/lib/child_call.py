@@ -1,12 +1,32 @@
-"""``python -m orchestration.lib.child_call CALL RESULT``: load ``(function, args)`` from the pickle CALL,
-call it, write ``(result, exception)`` to the pickle RESULT. For work that must not outlive its process
-(a JVM holding the embedded metastore's lock): orchestration/quality/checks.py."""
+"""A function called in a fresh interpreter, for work whose resources must end with it (a JVM holding the
+embedded metastore's lock: the quality gate on Spark, orchestration/quality/checks.py).
+
+``python -m orchestration.lib.child_call CALL RESULT`` loads ``(function, args)`` from the pickle CALL,
+calls it and writes ``(result, exception)`` to the pickle RESULT: files, not the console, which Spark
+writes to.
+"""
 
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+
+def call_in_child_process(function, *args):
+    """``function(*args)`` in a child interpreter; its exception is raised here."""
+    with tempfile.TemporaryDirectory(prefix="c360-child-") as folder:
+        call, result = Path(folder) / "call.pickle", Path(folder) / "result.pickle"
+        call.write_bytes(pickle.dumps((function, args)))
+        completed = subprocess.run([sys.executable, "-m", __name__, str(call), str(result)], check=False)
+        if completed.returncode != 0 or not result.exists():
+            raise RuntimeError(f"{function.__name__} failed in its child process (exit code {completed.returncode})")
+        outcome, error = pickle.loads(result.read_bytes())
+    if error is not None:
+        raise error
+    return outcome
 
 
 def main(call: Path, result: Path) -> int:

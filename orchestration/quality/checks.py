@@ -2,10 +2,6 @@
 must stop publication), run by Great Expectations in one step."""
 
 import json
-import pickle
-import subprocess
-import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +11,7 @@ import duckdb
 
 from ..erasure.requests import erasure_key
 from ..ingest.assets import WAREHOUSE_POOL
+from ..lib.child_call import call_in_child_process
 from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
 from ..lib.warehouse import Warehouse
 from ..resources import WarehouseResource
@@ -128,26 +125,11 @@ def run_quality_gate_on_spark(
         spark.stop()
 
 
-def _in_a_child_process(function, *args):
-    """Run ``function(*args)`` in a fresh interpreter: its JVM, and with it the embedded metastore's lock,
-    end with it. Arguments and result travel as pickles in files (Spark writes to the child's console)."""
-    with tempfile.TemporaryDirectory(prefix="c360-child-") as folder:
-        call, result = Path(folder) / "call.pickle", Path(folder) / "result.pickle"
-        call.write_bytes(pickle.dumps((function, args)))
-        completed = subprocess.run([sys.executable, "-m", "orchestration.lib.child_call", str(call), str(result)], check=False)
-        if completed.returncode != 0 or not result.exists():
-            raise RuntimeError(f"{function.__name__} failed in its child process (exit code {completed.returncode})")
-        outcome, error = pickle.loads(result.read_bytes())
-    if error is not None:
-        raise error
-    return outcome
-
-
 def run_quality_gate(
     warehouse: Warehouse, data_dir: Path, suites: list[Suite], docs_dir: Path | None
 ) -> tuple[list[SuiteResult], Path | None]:
     if warehouse.engine == "spark" and warehouse.spark_method == "session":
-        return _in_a_child_process(run_quality_gate_on_spark, warehouse, data_dir, suites, docs_dir)
+        return call_in_child_process(run_quality_gate_on_spark, warehouse, data_dir, suites, docs_dir)
     # DuckDB: the warehouse file, or a cluster's Parquet tables as mounted here (C360_SPARK_WAREHOUSE_DIR)
     gate = QualityGate(docs_dir)
     previous = previous_publish_counts(data_dir)

@@ -8,8 +8,8 @@ import re
 import duckdb
 import pytest
 
+from orchestration.lib.child_call import call_in_child_process
 from orchestration.lib.spark_session import dbt_spark_settings
-from orchestration.quality.checks import _in_a_child_process
 from orchestration.quality.frames import DuckDBFrames, to_spark_sql
 from orchestration.quality.suites import load_suites
 
@@ -65,6 +65,6 @@ def test_the_local_session_starts_with_dbt_sparks_settings_and_a_cluster_gets_on
 
 
 def test_a_child_process_returns_its_result_and_raises_its_error():
-    assert _in_a_child_process(os.getpid) != os.getpid()
+    assert call_in_child_process(os.getpid) != os.getpid()
     with pytest.raises(ZeroDivisionError):
-        _in_a_child_process(divmod, 1, 0)
+        call_in_child_process(divmod, 1, 0)
