@@ -60,8 +60,9 @@ def test_the_local_session_starts_with_dbt_sparks_settings_and_a_cluster_gets_on
     assert local["spark.sql.warehouse.dir"] == f"{tmp_path}/spark/warehouse"
     assert local["spark.hadoop.javax.jdo.option.ConnectionURL"].startswith(f"jdbc:derby:;databaseName={tmp_path}/spark/metastore_db")
     assert local["spark.sql.session.timeZone"] == "UTC"
-    cluster = dbt_spark_settings({"C360_SPARK_METHOD": "thrift"})
-    assert set(cluster) == {"spark.sql.session.timeZone", "spark.sql.parquet.outputTimestampType"}
+    cluster = dbt_spark_settings({"C360_SPARK_METHOD": "thrift"})  # what a Thrift server applies to a session
+    assert cluster == {"set:hiveconf:spark.sql.session.timeZone": "UTC",
+                       "set:hiveconf:spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
 
 
 def test_a_child_process_returns_its_result_and_raises_its_error():
