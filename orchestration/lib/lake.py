@@ -19,12 +19,15 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from .files import make_owner_only, owner_only_dir
+from .sql_text import quoted, string_literal
 
 # DuckDB types that Spark cannot read from Parquet, written as a type that keeps their values.
 WRITTEN_AS = {"HUGEINT": "decimal(38, 0)", "UUID": "varchar"}
@@ -62,16 +65,12 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
     ).fetchall()
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _select_list(columns: list[tuple[str, str]], table: str) -> str:
     bad = [f"{name} {kind}" for name, kind in columns if kind.split("(")[0].split("[")[0] in SPARK_UNREADABLE_TYPES]
     if bad:
         raise ValueError(f"raw.{table}: no Parquet type that Spark reads back for {', '.join(bad)}")
     return ", ".join(
-        f"cast({_quoted(name)} as {WRITTEN_AS[kind]}) as {_quoted(name)}" if kind in WRITTEN_AS else _quoted(name)
+        f"cast({quoted(name)} as {WRITTEN_AS[kind]}) as {quoted(name)}" if kind in WRITTEN_AS else quoted(name)
         for name, kind in columns
     )
 
@@ -84,17 +83,14 @@ def _swap_in(new: Path, current: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _write_whole(con: duckdb.DuckDBPyConnection, table: str, select_list: str, current: Path) -> None:
+@contextmanager
+def _staged(current: Path) -> Iterator[Path]:
+    """A new folder to write ``current``'s next copy into: made owner-only and swapped in when the block
+    ends, removed when it fails."""
     new = current.with_name(f".{current.name}.new-{uuid.uuid4().hex[:8]}")
     new.mkdir()
     try:
-        # One file per table: Spark infers the schema from it even when the table is empty.
-        con.execute(f"copy (select {select_list} from raw.{_quoted(table)}) to '{_sql_path(new / 'part-00000.parquet')}' "
-                    "(format parquet, compression zstd)")
+        yield new
         make_owner_only(new, recursive=True)
         _swap_in(new, current)
     except BaseException:
@@ -102,12 +98,23 @@ def _write_whole(con: duckdb.DuckDBPyConnection, table: str, select_list: str, c
         raise
 
 
+def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, *options: str, parameters=()) -> None:
+    con.execute(f"copy ({select}) to {string_literal(target)} (format parquet, compression zstd{''.join(', ' + o for o in options)})",
+                list(parameters))
+
+
+def _write_whole(con: duckdb.DuckDBPyConnection, table: str, select_list: str, current: Path) -> None:
+    with _staged(current) as new:
+        # One file per table: Spark infers the schema from it even when the table is empty.
+        _copy(con, f"select {select_list} from raw.{quoted(table)}", new / "part-00000.parquet")
+
+
 def _day_fingerprints(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> dict[str, list]:
-    every_column = ", ".join(_quoted(name) for name, _ in columns)
+    every_column = ", ".join(quoted(name) for name, _ in columns)
     return {
         str(day): [rows, str(digest)]
         for day, rows, digest in con.execute(
-            f"select {PARTITION_COLUMN}, count(*), sum(hash({every_column}))::hugeint from raw.{_quoted(table)} group by 1"
+            f"select {PARTITION_COLUMN}, count(*), sum(hash({every_column}))::hugeint from raw.{quoted(table)} group by 1"
         ).fetchall()
     }
 
@@ -133,49 +140,30 @@ def _write_days(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[
     signature = _select_list(columns, table)
     previous = _read_fingerprints(current)
     if previous.get("columns") != signature:  # a first export, an unpartitioned copy or a changed schema
-        new = current.with_name(f".{current.name}.new-{uuid.uuid4().hex[:8]}")
-        new.mkdir()
-        try:
-            con.execute(f"copy (select {select_list}, {PARTITION_COLUMN} from raw.{_quoted(table)}) to '{_sql_path(new)}' "
-                        f"(format parquet, compression zstd, partition_by ({PARTITION_COLUMN}))")
+        with _staged(current) as new:
+            _copy(con, f"select {select_list}, {PARTITION_COLUMN} from raw.{quoted(table)}", new,
+                  f"partition_by ({PARTITION_COLUMN})")
             _write_fingerprints(new, {"columns": signature, "days": days})
-            make_owner_only(new, recursive=True)
-            _swap_in(new, current)
-        except BaseException:
-            shutil.rmtree(new, ignore_errors=True)
-            raise
         return len(days)
     changed = sorted(day for day, fingerprint in days.items() if previous.get("days", {}).get(day) != fingerprint)
     for day in changed:
-        folder = current / f"{PARTITION_COLUMN}={day}"
-        new = current / f".{folder.name}.new-{uuid.uuid4().hex[:8]}"
-        new.mkdir()
-        try:
-            con.execute(f"copy (select {select_list} from raw.{_quoted(table)} where {PARTITION_COLUMN} = ?::date) "
-                        f"to '{_sql_path(new / 'part-00000.parquet')}' (format parquet, compression zstd)", [day])
-            make_owner_only(new, recursive=True)
-            _swap_in(new, folder)
-        except BaseException:
-            shutil.rmtree(new, ignore_errors=True)
-            raise
+        with _staged(current / f"{PARTITION_COLUMN}={day}") as new:
+            _copy(con, f"select {select_list} from raw.{quoted(table)} where {PARTITION_COLUMN} = ?::date",
+                  new / "part-00000.parquet", parameters=[day])
     for gone in sorted(set(previous.get("days", {})) - set(days)):
         shutil.rmtree(current / f"{PARTITION_COLUMN}={gone}", ignore_errors=True)
     _write_fingerprints(current, {"columns": signature, "days": days})
     return len(changed)
 
 
-def _partitioned_by_day(con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]]) -> bool:
-    if (PARTITION_COLUMN, "DATE") not in columns:
-        return False
-    rows, undated = con.execute(f"select count(*), count(*) - count({PARTITION_COLUMN}) from raw.{_quoted(table)}").fetchone()
-    return rows > 0 and undated == 0  # Spark infers no schema from no files, and a null day has no folder name
-
-
 def export_table(con: duckdb.DuckDBPyConnection, table: str, lake_dir: Path) -> ExportedTable:
     columns = _columns(con, table)
     current = lake_dir / table
-    rows = con.execute(f"select count(*) from raw.{_quoted(table)}").fetchone()[0]
-    if _partitioned_by_day(con, table, columns):
+    dated = (PARTITION_COLUMN, "DATE") in columns
+    rows, rows_with_a_day = con.execute(
+        f"select count(*), count({PARTITION_COLUMN if dated else 'null'}) from raw.{quoted(table)}").fetchone()
+    # Spark infers no schema from no files, and a row of no day has no folder name: those are written whole
+    if 0 < rows == rows_with_a_day:
         return ExportedTable(table, rows, current, days_written=_write_days(con, table, columns, current))
     _write_whole(con, table, _select_list(columns, table), current)
     return ExportedTable(table, rows, current)

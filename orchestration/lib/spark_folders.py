@@ -60,12 +60,15 @@ def schema_tables(schema_dir: Path) -> dict[str, Path]:
     return tables
 
 
+def _dbt_schema_dirs(warehouse_dir: Path) -> list[Path]:
+    """``<schema>.db`` folders dbt wrote: raw.db holds the lake's sources, external tables read from raw."""
+    return [d for d in sorted(warehouse_dir.glob("*.db")) if d.name != "raw.db"]
+
+
 def spark_tables(warehouse_dir: Path) -> dict[str, dict[str, Path]]:
     """The tables dbt built on Spark, by schema (``warehouse_dir``: Spark's ``spark.sql.warehouse.dir``)."""
     tables: dict[str, dict[str, Path]] = {}
-    for schema_dir in sorted(warehouse_dir.glob("*.db")):
-        if schema_dir.name == "raw.db":  # the lake's sources, registered as external tables: read from raw
-            continue
+    for schema_dir in _dbt_schema_dirs(warehouse_dir):
         found = schema_tables(schema_dir)
         if found:
             tables[schema_dir.name.removesuffix(".db")] = found
@@ -80,9 +83,7 @@ def clear_abandoned_writes(warehouse_dir: Path) -> list[Path]:
     Only for the local session, before dbt runs (no build is writing then): a cluster's warehouse is the
     cluster's to tidy."""
     removed: list[Path] = []
-    for schema_dir in sorted(warehouse_dir.glob("*.db")):
-        if schema_dir.name == "raw.db":
-            continue
+    for schema_dir in _dbt_schema_dirs(warehouse_dir):
         for folder in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
             if folder.name.endswith(VERSIONS_SUFFIX):
                 removed += _clear_versions(folder)

@@ -28,6 +28,7 @@ from .files import make_owner_only, owner_only_dir
 from .lake import export_raw_to_lake
 from .settings import ENGINES, duckdb_config, settings
 from .spark_folders import clear_abandoned_writes, spark_tables
+from .sql_text import quoted, string_literal
 
 
 class WarehouseLocked(RuntimeError):
@@ -106,13 +107,8 @@ def open_duckdb(
         con.close()
 
 
-def quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _parquet_view(con: duckdb.DuckDBPyConnection, relation: str, folder: Path) -> None:
-    pattern = str(folder / "*.parquet").replace("'", "''")
-    con.execute(f"create or replace view {relation} as select * from read_parquet('{pattern}')")
+    con.execute(f"create or replace view {relation} as select * from read_parquet({string_literal(folder / '*.parquet')})")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..lib.child_call import call_in_child_process
 from ..lib.published import LOG_TABLE, PUBLISHED_SCHEMA, PublishLayout
 from ..lib.warehouse import Warehouse
 from ..resources import WarehouseResource
+from .frames import DuckDBFrames
 from .reports import report_markdown
 from .suites import Suite, load_suites
 from .validate import QualityGate, SuiteResult
@@ -112,8 +113,7 @@ def run_quality_gate_on_spark(
     spark = local_spark_session(warehouse, app_name="c360-quality-gate")
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        frames = SparkFrames(spark)
-        frames.register_lake(warehouse.lake_dir)
+        frames = SparkFrames(spark, lake_dir=warehouse.lake_dir)
         gate = QualityGate(docs_dir)
         frames.register_pandas(PREVIOUS_COUNTS, previous_publish_counts(data_dir).to_pandas(),
                                schema="table_name string, row_count bigint")
@@ -138,7 +138,8 @@ def run_quality_gate(
         expose_published_tables(con, data_dir, {t for s in suites for t in s.published_tables})
         # suites compare keyed hashes with getvariable('erasure_key'): the key never appears in their SQL
         con.execute("set variable erasure_key = ?", [erasure_key(data_dir)])
-        results = [gate.validate(con, suite) for suite in suites]
+        frames = DuckDBFrames(con)
+        results = [gate.validate(frames, suite) for suite in suites]
     return results, gate.build_docs()
 
 

@@ -8,6 +8,7 @@ translated by sqlglot, plus the two DuckDB functions it leaves as they are: ``re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -51,9 +52,9 @@ class DuckDBFrames:
         return len(frame)
 
 
-def to_spark_sql(sql: str, raw_views: dict[str, str] | None = None) -> str:
-    """A suite's DuckDB statement in Spark's SQL; ``raw_views`` maps a table of schema raw to the view
-    Spark reads it as (the lake's copy of raw)."""
+def to_spark_sql(sql: str, raw_view: Callable[[str], str | None] = lambda table: None) -> str:
+    """A suite's DuckDB statement in Spark's SQL; ``raw_view`` names the view Spark reads a table of
+    schema raw as (the lake's copy of raw), or None to leave it as it is."""
     import sqlglot
     from sqlglot import exp
 
@@ -64,8 +65,8 @@ def to_spark_sql(sql: str, raw_views: dict[str, str] | None = None) -> str:
                 raise ValueError(f"regexp_full_match needs a literal pattern on Spark: {node.sql('duckdb')}")
             # Java's $ also matches before a final line break: \z is the very end
             return exp.RegexpLike(this=value, expression=exp.Literal.string(f"^(?:{pattern.this})\\z"))
-        if isinstance(node, exp.Table) and node.db == "raw" and raw_views and node.name in raw_views:
-            return exp.Table(this=exp.to_identifier(raw_views[node.name]), alias=node.args.get("alias"))
+        if isinstance(node, exp.Table) and node.db == "raw" and (view := raw_view(node.name)):
+            return exp.Table(this=exp.to_identifier(view), alias=node.args.get("alias"))
         if isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable":
             (name,) = node.expressions
             return exp.column(name.this, table="session", db="system")
@@ -77,22 +78,24 @@ def to_spark_sql(sql: str, raw_views: dict[str, str] | None = None) -> str:
 class SparkFrames:
     kind = "spark"
 
-    def __init__(self, spark: SparkSession):
+    def __init__(self, spark: SparkSession, lake_dir: Path):
         from pyspark.errors import PySparkException
         from sqlglot.errors import SqlglotError
 
         self.spark = spark
+        self.lake_dir = lake_dir
         self.errors = (PySparkException, SqlglotError, ValueError)
         self.raw_views: dict[str, str] = {}
 
     def sql(self, sql: str):
-        return self.spark.sql(to_spark_sql(sql, self.raw_views))
+        return self.spark.sql(to_spark_sql(sql, self._raw_view))
 
-    def register_lake(self, lake_dir: Path) -> None:
-        """Schema raw as the lake's copy of it: every table a view of its Parquet folder."""
-        for folder in sorted(p for p in lake_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            self.raw_views[folder.name] = f"raw__{folder.name}"
-            self.register_parquet(self.raw_views[folder.name], folder)
+    def _raw_view(self, table: str) -> str | None:
+        """Schema raw is the lake's copy of it: a table is a view of its Parquet folder, read when first named."""
+        if table not in self.raw_views and (self.lake_dir / table).is_dir():
+            self.raw_views[table] = f"raw__{table}"
+            self.register_parquet(self.raw_views[table], self.lake_dir / table)
+        return self.raw_views.get(table)
 
     def create_view(self, name: str, sql: str) -> None:
         self.sql(f"create or replace temp view {name} as {sql}")

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from ..lib.files import make_owner_only, owner_only_dir
 from ..lib.masking import mask_value
-from .frames import DuckDBFrames, Frames
+from .frames import Frames
 from .reports import ReportTable, run_report
 from .suites import Suite
 
@@ -107,9 +105,7 @@ class QualityGate:
         gx_suite = self.context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=expectations))
         return self.context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
 
-    def validate(self, frames: Frames | duckdb.DuckDBPyConnection, suite: Suite) -> SuiteResult:
-        if isinstance(frames, duckdb.DuckDBPyConnection):
-            frames = DuckDBFrames(frames)
+    def validate(self, frames: Frames, suite: Suite) -> SuiteResult:
         try:
             for name, sql in suite.views:
                 frames.create_view(name, sql)

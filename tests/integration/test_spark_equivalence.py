@@ -144,7 +144,8 @@ def _tamper_registry(build) -> dict[str, str]:
 
 def test_a_second_build_gives_stray_ids_back_and_keeps_every_other(engines):
     """The registry's delete+insert on plain Parquet (macros/spark/incremental.sql): the table is read while
-    its new version is written, the changed rows replace theirs by key, then the table is overwritten."""
+    its new version is written into a folder of its own, the changed rows replace theirs by key, then the
+    table is switched to that version."""
     paths, _, build, _, _ = engines
     before = _registry(build)
     strays = _tamper_registry(build)

@@ -38,6 +38,12 @@ def read(folder, sql="select * from t order by 1"):
         return con.execute(sql).fetchall()
 
 
+def change(database, *statements):
+    with duckdb.connect(str(database)) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
 def export(warehouse, lake):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return export_raw_to_lake(con, lake)
@@ -59,8 +65,7 @@ def test_every_raw_table_and_value_is_written(warehouse, tmp_path):
 def test_a_new_export_replaces_the_table_whole_and_owner_only(warehouse, tmp_path):
     lake = tmp_path / "lake"
     export(warehouse, lake)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("delete from raw.app__orders where order_id = 'A1'")
+    change(warehouse, "delete from raw.app__orders where order_id = 'A1'")
     export(warehouse, lake)
     assert read(lake / "app__orders", "select order_id from t") == [("A'2",)]
     assert sorted(p.name for p in lake.iterdir()) == ["_identity_overrides", "app__orders", "ingest_summary"]
@@ -100,9 +105,9 @@ def test_export_rows_are_a_folder_per_day_and_a_night_rewrites_only_the_days_tha
     assert _read_days(folder) == [("2026-10-01", 3), ("2026-10-02", 3), ("2026-10-03", 3)]
     before = _days(folder)
 
-    with duckdb.connect(str(dated)) as con:
-        con.execute("insert into raw.app__users values ('U9', 'phone 9', date '2026-10-04')")  # a new day
-        con.execute("update raw.app__users set phone = null where user_id = 'U1'")  # an erasure on 2026-10-02
+    change(dated,
+           "insert into raw.app__users values ('U9', 'phone 9', date '2026-10-04')",  # a new day
+           "update raw.app__users set phone = null where user_id = 'U1'")  # an erasure on 2026-10-02
     (second,) = export(dated, lake)
     after = _days(folder)
 
@@ -119,8 +124,7 @@ def test_export_rows_are_a_folder_per_day_and_a_night_rewrites_only_the_days_tha
 def test_a_day_whose_rows_are_all_gone_leaves_the_lake(dated, tmp_path):
     lake = tmp_path / "lake"
     export(dated, lake)
-    with duckdb.connect(str(dated)) as con:
-        con.execute("delete from raw.app__users where _file_date = date '2026-10-03'")
+    change(dated, "delete from raw.app__users where _file_date = date '2026-10-03'")
     export(dated, lake)
     assert sorted(_days(lake / "app__users")) == ["_file_date=2026-10-01", "_file_date=2026-10-02"]
 
@@ -128,8 +132,7 @@ def test_a_day_whose_rows_are_all_gone_leaves_the_lake(dated, tmp_path):
 def test_a_changed_schema_rewrites_every_day(dated, tmp_path):
     lake = tmp_path / "lake"
     export(dated, lake)
-    with duckdb.connect(str(dated)) as con:
-        con.execute("alter table raw.app__users add column email varchar")
+    change(dated, "alter table raw.app__users add column email varchar")
     (again,) = export(dated, lake)
     assert again.days_written == 3
     with duckdb.connect() as con:
@@ -142,8 +145,7 @@ def test_a_night_killed_half_way_rewrites_its_days_again(dated, tmp_path, monkey
 
     lake = tmp_path / "lake"
     export(dated, lake)
-    with duckdb.connect(str(dated)) as con:
-        con.execute("update raw.app__users set phone = 'changed'")
+    change(dated, "update raw.app__users set phone = 'changed'")
     real_swap, swaps = lake_module._swap_in, []
 
     def dies_after_one_day(new, current):

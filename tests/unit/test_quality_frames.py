@@ -38,7 +38,7 @@ def test_a_duckdb_variable_is_a_spark_session_variable():
 
 def test_raw_is_read_as_the_lakes_views_where_spark_has_them():
     views = {"_files": "raw___files"}
-    assert to_spark_sql("select f.file from raw._files as f join raw.other as o using (file)", views) == (
+    assert to_spark_sql("select f.file from raw._files as f join raw.other as o using (file)", views.get) == (
         "SELECT f.file FROM raw___files AS f JOIN raw.other AS o USING (file)")
 
 
